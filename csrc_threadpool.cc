@@ -1,0 +1,2 @@
+// cgo wrapper: compiles csrc/threadpool.cc into package siglip (see cgo_flags.go).
+#include "csrc/threadpool.cc"

@@ -1,0 +1,3 @@
+module github.com/siglip-go/siglip
+
+go 1.26
