@@ -102,7 +102,10 @@ void SigmoidRowF64(double* s, int64_t count, double t, double b,
 
 // ---------------------------------------------------------------------------
 // Softmax pass 1. Row statistics: max of l = t s over the row, then
-// sum exp(l - max); two sweeps over a row that sits in L1.
+// sum exp(l - max); two sweeps over a row that sits in L1. The exponent is
+// clamped at 0: the compiler may fuse t s - max into one FMA, whose exact
+// residual for the largest element is not 0 but up to half an ulp of l,
+// which for t = 1e4 and large |s| is far beyond exp's range in float.
 template <typename T>
 HWY_INLINE void SoftmaxRowStatsImpl(const T* HWY_RESTRICT s, int64_t count,
                                     T t, T* max_out, T* sumexp_out) {
@@ -119,13 +122,17 @@ HWY_INLINE void SoftmaxRowStatsImpl(const T* HWY_RESTRICT s, int64_t count,
   mx *= t;
   const auto tv = hn::Set(d, t), mv = hn::Set(d, mx);
   const auto tv1 = hn::Set(d1, t), mv1 = hn::Set(d1, mx);
+  const auto zero = hn::Zero(d);
+  const auto zero1 = hn::Zero(d1);
   auto acc = hn::Zero(d);
   auto acc1 = hn::Zero(d1);
   for (i = 0; i + N <= n; i += N) {
-    acc = hn::Add(acc, hn::Exp(d, hn::MulSub(tv, hn::LoadU(d, s + i), mv)));
+    acc = hn::Add(
+        acc, hn::Exp(d, hn::Min(hn::Sub(hn::Mul(tv, hn::LoadU(d, s + i)), mv), zero)));
   }
   for (; i < n; ++i) {
-    acc1 = hn::Add(acc1, hn::Exp(d1, hn::MulSub(tv1, hn::LoadU(d1, s + i), mv1)));
+    acc1 = hn::Add(acc1, hn::Exp(d1, hn::Min(hn::Sub(hn::Mul(tv1, hn::LoadU(d1, s + i)), mv1),
+                                          zero1)));
   }
   *max_out = mx;
   *sumexp_out = hn::GetLane(hn::SumOfLanes(d, acc)) + hn::GetLane(acc1);
@@ -143,9 +150,13 @@ HWY_INLINE void SoftmaxColStatsStrip(D d, const T* HWY_RESTRICT s,
   }
   const auto tv = hn::Set(d, t);
   vmax = hn::Mul(vmax, tv);
+  const auto zero = hn::Zero(d);
   auto acc = hn::Zero(d);
   for (int64_t r = 0; r < rows; ++r) {
-    acc = hn::Add(acc, hn::Exp(d, hn::MulSub(tv, hn::LoadU(d, s + r * ld + c), vmax)));
+    acc = hn::Add(
+        acc, hn::Exp(d, hn::Min(hn::Sub(hn::Mul(tv, hn::LoadU(d, s + r * ld + c)),
+                                        vmax),
+                                zero)));
   }
   hn::StoreU(vmax, d, col_max + c);
   hn::StoreU(acc, d, col_sumexp + c);
@@ -170,8 +181,9 @@ HWY_INLINE void SoftmaxColStatsImpl(const T* HWY_RESTRICT s, int64_t rows,
 
 // ---------------------------------------------------------------------------
 // Softmax pass 2: the gradient of the logits, see epilogue.h. Both exponents
-// are <= 0 up to rounding (the log-sum-exps bound every logit), so nothing
-// overflows.
+// are <= 0 in exact arithmetic (a log-sum-exp bounds every logit), but the
+// log-sum-exp rounded to T can sit an ulp below the largest logit, which for
+// |l| ~ 1e9 is far above exp's range: clamp the exponents at 0.
 template <class D, class DL, typename T, typename L>
 HWY_INLINE void SoftmaxGradStep(D d, DL dl, T* HWY_RESTRICT s,
                                 const T* HWY_RESTRICT col_lse,
@@ -183,8 +195,10 @@ HWY_INLINE void SoftmaxGradStep(D d, DL dl, T* HWY_RESTRICT s,
                                 bool with_labels, hn::Vec<D>& acc_gl) {
   const auto half = hn::Set(d, T(0.5));
   const auto l = hn::Mul(t, hn::LoadU(d, s + i));
-  const auto p_row = hn::Exp(d, hn::Sub(l, row_lse));
-  const auto p_col = hn::Exp(d, hn::Sub(l, hn::LoadU(d, col_lse + i)));
+  const auto zero = hn::Zero(d);
+  const auto p_row = hn::Exp(d, hn::Min(hn::Sub(l, row_lse), zero));
+  const auto p_col =
+      hn::Exp(d, hn::Min(hn::Sub(l, hn::LoadU(d, col_lse + i)), zero));
   auto g = hn::MulAdd(p_row, row_w, hn::Mul(p_col, col_w));
   if (with_labels) {
     const auto pos =

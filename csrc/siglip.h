@@ -84,7 +84,10 @@ typedef struct {
  * for the forward pass only (the loss value, one GEMM's worth of work).
  * With accumulate != 0 the gradients are ADDED to what the buffers hold (a
  * ring adds block after block); otherwise they are overwritten. The scalars
- * are always overwritten with this call's contribution. */
+ * are always overwritten with this call's contribution. In the forward pass
+ * only, the sigmoid loss still gives dt_prime and dbias (they come free with
+ * the loss terms); the softmax loss sets them to 0 (they need its second
+ * pass). */
 typedef struct {
   void* dimg;
   void* dtxt;
