@@ -10,7 +10,7 @@ package siglip
 // target at run time (dynamic dispatch) and OpenBLAS picks its kernels at run
 // time, so one binary runs at full speed on any x86-64 or arm64 machine.
 
-// #cgo CXXFLAGS: -std=c++17 -O3 -DNDEBUG -fno-math-errno -I${SRCDIR}/csrc -I${SRCDIR} -Wall -Wno-unused-function
+// #cgo CXXFLAGS: -std=c++17 -O3 -DNDEBUG -I${SRCDIR}/csrc -I${SRCDIR} -Wall -Wno-unused-function
 // #cgo CFLAGS: -I${SRCDIR}/csrc
-// #cgo LDFLAGS: -lopenblas -lhwy -lstdc++ -lm -pthread
+// #cgo LDFLAGS: -lopenblas -lhwy -lgloo -lstdc++ -lm -pthread
 import "C"

@@ -178,6 +178,10 @@ int siglip_gemm_benchmark(siglip_dtype dtype, int threads, int64_t m, int64_t n,
     if (median_seconds == nullptr) {
       throw std::invalid_argument("median_seconds is NULL");
     }
+    if (dtype != SIGLIP_F32 && dtype != SIGLIP_F64) {
+      throw std::invalid_argument("gemm benchmark: unknown dtype " +
+                                  std::to_string(dtype));
+    }
     if (m < 1 || n < 1 || k < 1 || iters < 1) {
       throw std::invalid_argument("gemm benchmark: sizes and iters must be >= 1");
     }

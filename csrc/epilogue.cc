@@ -101,11 +101,10 @@ void SigmoidRowF64(double* s, int64_t count, double t, double b,
 }
 
 // ---------------------------------------------------------------------------
-// Softmax pass 1. Row statistics: max of l = t s over the row, then
-// sum exp(l - max); two sweeps over a row that sits in L1. The exponent is
-// clamped at 0: the compiler may fuse t s - max into one FMA, whose exact
-// residual for the largest element is not 0 but up to half an ulp of l,
-// which for t = 1e4 and large |s| is far beyond exp's range in float.
+// Softmax pass 1. Row statistics: the max dot product of the row, then
+// sum exp(t (s - max)); two sweeps over a row that sits in L1. The exponent
+// is a product of t and a difference that is <= 0 and exactly 0 for the
+// max, whatever FMAs the compiler forms (see epilogue.h).
 template <typename T>
 HWY_INLINE void SoftmaxRowStatsImpl(const T* HWY_RESTRICT s, int64_t count,
                                     T t, T* max_out, T* sumexp_out) {
@@ -113,33 +112,28 @@ HWY_INLINE void SoftmaxRowStatsImpl(const T* HWY_RESTRICT s, int64_t count,
   const hn::CappedTag<T, 1> d1;
   const size_t n = static_cast<size_t>(count);
   const size_t N = hn::Lanes(d);
-  // Max of s, then of t s: t > 0, so the max of l is t times the max of s.
   auto vmax = hn::Set(d, s[0]);
   size_t i = 0;
   for (; i + N <= n; i += N) vmax = hn::Max(vmax, hn::LoadU(d, s + i));
   T mx = hn::GetLane(hn::MaxOfLanes(d, vmax));
   for (; i < n; ++i) mx = s[i] > mx ? s[i] : mx;
-  mx *= t;
   const auto tv = hn::Set(d, t), mv = hn::Set(d, mx);
   const auto tv1 = hn::Set(d1, t), mv1 = hn::Set(d1, mx);
-  const auto zero = hn::Zero(d);
-  const auto zero1 = hn::Zero(d1);
   auto acc = hn::Zero(d);
   auto acc1 = hn::Zero(d1);
   for (i = 0; i + N <= n; i += N) {
-    acc = hn::Add(
-        acc, hn::Exp(d, hn::Min(hn::Sub(hn::Mul(tv, hn::LoadU(d, s + i)), mv), zero)));
+    acc = hn::Add(acc, hn::Exp(d, hn::Mul(tv, hn::Sub(hn::LoadU(d, s + i), mv))));
   }
   for (; i < n; ++i) {
-    acc1 = hn::Add(acc1, hn::Exp(d1, hn::Min(hn::Sub(hn::Mul(tv1, hn::LoadU(d1, s + i)), mv1),
-                                          zero1)));
+    acc1 = hn::Add(acc1,
+                   hn::Exp(d1, hn::Mul(tv1, hn::Sub(hn::LoadU(d1, s + i), mv1))));
   }
   *max_out = mx;
   *sumexp_out = hn::GetLane(hn::SumOfLanes(d, acc)) + hn::GetLane(acc1);
 }
 
 // Column statistics of a tile, vectorised across columns: a sweep for the
-// column maxima, then one for the sums of exp(l - column max).
+// column maxima, then one for the sums of exp(t (s - column max)).
 template <class D, typename T>
 HWY_INLINE void SoftmaxColStatsStrip(D d, const T* HWY_RESTRICT s,
                                      int64_t rows, int64_t ld, size_t c, T t,
@@ -149,14 +143,10 @@ HWY_INLINE void SoftmaxColStatsStrip(D d, const T* HWY_RESTRICT s,
     vmax = hn::Max(vmax, hn::LoadU(d, s + r * ld + c));
   }
   const auto tv = hn::Set(d, t);
-  vmax = hn::Mul(vmax, tv);
-  const auto zero = hn::Zero(d);
   auto acc = hn::Zero(d);
   for (int64_t r = 0; r < rows; ++r) {
     acc = hn::Add(
-        acc, hn::Exp(d, hn::Min(hn::Sub(hn::Mul(tv, hn::LoadU(d, s + r * ld + c)),
-                                        vmax),
-                                zero)));
+        acc, hn::Exp(d, hn::Mul(tv, hn::Sub(hn::LoadU(d, s + r * ld + c), vmax))));
   }
   hn::StoreU(vmax, d, col_max + c);
   hn::StoreU(acc, d, col_sumexp + c);
@@ -180,25 +170,29 @@ HWY_INLINE void SoftmaxColStatsImpl(const T* HWY_RESTRICT s, int64_t rows,
 }
 
 // ---------------------------------------------------------------------------
-// Softmax pass 2: the gradient of the logits, see epilogue.h. Both exponents
-// are <= 0 in exact arithmetic (a log-sum-exp bounds every logit), but the
-// log-sum-exp rounded to T can sit an ulp below the largest logit, which for
-// |l| ~ 1e9 is far above exp's range: clamp the exponents at 0.
+// Softmax pass 2: the gradient of the logits, see epilogue.h. The exponents
+// t (s - max) - logsum are <= 0 in exact arithmetic; rounding can push them
+// an ulp above, so they are clamped at 0.
 template <class D, class DL, typename T, typename L>
 HWY_INLINE void SoftmaxGradStep(D d, DL dl, T* HWY_RESTRICT s,
-                                const T* HWY_RESTRICT col_lse,
+                                const T* HWY_RESTRICT col_max,
+                                const T* HWY_RESTRICT col_logsum,
                                 const L* HWY_RESTRICT labels,
                                 const T* HWY_RESTRICT col_pos_w, size_t i,
-                                hn::Vec<D> t, hn::Vec<D> row_lse,
-                                hn::Vec<D> row_w, hn::Vec<D> col_w,
-                                hn::Vec<DL> row_label, hn::Vec<D> row_pos_w,
-                                bool with_labels, hn::Vec<D>& acc_gl) {
+                                hn::Vec<D> t, hn::Vec<D> row_max,
+                                hn::Vec<D> row_logsum, hn::Vec<D> row_w,
+                                hn::Vec<D> col_w, hn::Vec<DL> row_label,
+                                hn::Vec<D> row_pos_w, bool with_labels,
+                                hn::Vec<D>& acc_gl) {
   const auto half = hn::Set(d, T(0.5));
-  const auto l = hn::Mul(t, hn::LoadU(d, s + i));
   const auto zero = hn::Zero(d);
-  const auto p_row = hn::Exp(d, hn::Min(hn::Sub(l, row_lse), zero));
-  const auto p_col =
-      hn::Exp(d, hn::Min(hn::Sub(l, hn::LoadU(d, col_lse + i)), zero));
+  const auto sv = hn::LoadU(d, s + i);
+  const auto l = hn::Mul(t, sv);
+  const auto e_row = hn::MulSub(t, hn::Sub(sv, row_max), row_logsum);
+  const auto e_col = hn::MulSub(t, hn::Sub(sv, hn::LoadU(d, col_max + i)),
+                                hn::LoadU(d, col_logsum + i));
+  const auto p_row = hn::Exp(d, hn::Min(e_row, zero));
+  const auto p_col = hn::Exp(d, hn::Min(e_col, zero));
   auto g = hn::MulAdd(p_row, row_w, hn::Mul(p_col, col_w));
   if (with_labels) {
     const auto pos =
@@ -213,7 +207,9 @@ HWY_INLINE void SoftmaxGradStep(D d, DL dl, T* HWY_RESTRICT s,
 
 template <typename T, typename L>
 HWY_INLINE double SoftmaxGradRowImpl(T* HWY_RESTRICT s, int64_t count, T t,
-                                     T row_lse, const T* HWY_RESTRICT col_lse,
+                                     T row_max, T row_logsum,
+                                     const T* HWY_RESTRICT col_max,
+                                     const T* HWY_RESTRICT col_logsum,
                                      T row_w, T col_w,
                                      const L* HWY_RESTRICT labels, L row_label,
                                      T row_pos_w,
@@ -229,14 +225,15 @@ HWY_INLINE double SoftmaxGradRowImpl(T* HWY_RESTRICT s, int64_t count, T t,
   auto acc1 = hn::Zero(d1);
   size_t i = 0;
   for (; i + N <= n; i += N) {
-    SoftmaxGradStep(d, dl, s, col_lse, labels, col_pos_w, i, hn::Set(d, t),
-                    hn::Set(d, row_lse), hn::Set(d, row_w), hn::Set(d, col_w),
-                    hn::Set(dl, row_label), hn::Set(d, row_pos_w), with_labels,
-                    acc);
+    SoftmaxGradStep(d, dl, s, col_max, col_logsum, labels, col_pos_w, i,
+                    hn::Set(d, t), hn::Set(d, row_max), hn::Set(d, row_logsum),
+                    hn::Set(d, row_w), hn::Set(d, col_w), hn::Set(dl, row_label),
+                    hn::Set(d, row_pos_w), with_labels, acc);
   }
   for (; i < n; ++i) {
-    SoftmaxGradStep(d1, dl1, s, col_lse, labels, col_pos_w, i, hn::Set(d1, t),
-                    hn::Set(d1, row_lse), hn::Set(d1, row_w),
+    SoftmaxGradStep(d1, dl1, s, col_max, col_logsum, labels, col_pos_w, i,
+                    hn::Set(d1, t), hn::Set(d1, row_max),
+                    hn::Set(d1, row_logsum), hn::Set(d1, row_w),
                     hn::Set(d1, col_w), hn::Set(dl1, row_label),
                     hn::Set(d1, row_pos_w), with_labels, acc1);
   }
@@ -260,19 +257,23 @@ void SoftmaxColStatsF64(const double* s, int64_t rows, int64_t cols,
                         int64_t ld, double t, double* mx, double* se) {
   SoftmaxColStatsImpl(s, rows, cols, ld, t, mx, se);
 }
-double SoftmaxGradRowF32(float* s, int64_t count, float t, float row_lse,
-                         const float* col_lse, float row_w, float col_w,
+double SoftmaxGradRowF32(float* s, int64_t count, float t, float row_max,
+                         float row_logsum, const float* col_max,
+                         const float* col_logsum, float row_w, float col_w,
                          const int32_t* labels, int32_t row_label,
                          float row_pos_w, const float* col_pos_w) {
-  return SoftmaxGradRowImpl(s, count, t, row_lse, col_lse, row_w, col_w,
-                            labels, row_label, row_pos_w, col_pos_w);
+  return SoftmaxGradRowImpl(s, count, t, row_max, row_logsum, col_max,
+                            col_logsum, row_w, col_w, labels, row_label,
+                            row_pos_w, col_pos_w);
 }
-double SoftmaxGradRowF64(double* s, int64_t count, double t, double row_lse,
-                         const double* col_lse, double row_w, double col_w,
+double SoftmaxGradRowF64(double* s, int64_t count, double t, double row_max,
+                         double row_logsum, const double* col_max,
+                         const double* col_logsum, double row_w, double col_w,
                          const int64_t* labels, int64_t row_label,
                          double row_pos_w, const double* col_pos_w) {
-  return SoftmaxGradRowImpl(s, count, t, row_lse, col_lse, row_w, col_w,
-                            labels, row_label, row_pos_w, col_pos_w);
+  return SoftmaxGradRowImpl(s, count, t, row_max, row_logsum, col_max,
+                            col_logsum, row_w, col_w, labels, row_label,
+                            row_pos_w, col_pos_w);
 }
 
 const char* TargetNameOfThisTarget() { return hwy::TargetName(HWY_TARGET); }
@@ -324,21 +325,23 @@ void SoftmaxColStats(const double* s, int64_t rows, int64_t cols, int64_t ld,
   HWY_DYNAMIC_DISPATCH(SoftmaxColStatsF64)(s, rows, cols, ld, t, col_max,
                                            col_sumexp);
 }
-double SoftmaxGradRow(float* s, int64_t count, float t, float row_lse,
-                      const float* col_lse, float row_w, float col_w,
+double SoftmaxGradRow(float* s, int64_t count, float t, float row_max,
+                      float row_logsum, const float* col_max,
+                      const float* col_logsum, float row_w, float col_w,
                       const int32_t* col_labels, int32_t row_label,
                       float row_pos_w, const float* col_pos_w) {
   return HWY_DYNAMIC_DISPATCH(SoftmaxGradRowF32)(
-      s, count, t, row_lse, col_lse, row_w, col_w, col_labels, row_label,
-      row_pos_w, col_pos_w);
+      s, count, t, row_max, row_logsum, col_max, col_logsum, row_w, col_w,
+      col_labels, row_label, row_pos_w, col_pos_w);
 }
-double SoftmaxGradRow(double* s, int64_t count, double t, double row_lse,
-                      const double* col_lse, double row_w, double col_w,
+double SoftmaxGradRow(double* s, int64_t count, double t, double row_max,
+                      double row_logsum, const double* col_max,
+                      const double* col_logsum, double row_w, double col_w,
                       const int64_t* col_labels, int64_t row_label,
                       double row_pos_w, const double* col_pos_w) {
   return HWY_DYNAMIC_DISPATCH(SoftmaxGradRowF64)(
-      s, count, t, row_lse, col_lse, row_w, col_w, col_labels, row_label,
-      row_pos_w, col_pos_w);
+      s, count, t, row_max, row_logsum, col_max, col_logsum, row_w, col_w,
+      col_labels, row_label, row_pos_w, col_pos_w);
 }
 const char* EpilogueTarget() {
   return HWY_DYNAMIC_DISPATCH(TargetNameOfThisTarget)();

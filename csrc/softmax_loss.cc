@@ -26,14 +26,15 @@
 
 namespace siglip {
 
-namespace {
-
-
-// An online log-sum-exp: the max seen so far and the sum of exp(v - max).
+// An online log-sum-exp of l = t s, kept in terms of the dot products: the
+// largest s seen so far and the sum of exp(t (s - max)). Keeping the max as
+// a dot product (not a logit) makes the exponent t (s - max) exactly 0 for
+// the largest element, however the compiler contracts the arithmetic: with
+// t = 1e4 and |l| ~ 1e9, a fused t s - t max leaves a residual of hundreds.
 struct OnlineLse {
   double max = -std::numeric_limits<double>::infinity();
   double sum = 0;
-  void Merge(double other_max, double other_sum) {
+  void Merge(double other_max, double other_sum, double t) {
     if (other_sum == 0) return;
     if (sum == 0) {
       max = other_max;
@@ -41,13 +42,12 @@ struct OnlineLse {
       return;
     }
     const double m = std::max(max, other_max);
-    sum = sum * std::exp(max - m) + other_sum * std::exp(other_max - m);
+    sum = sum * std::exp(t * (max - m)) + other_sum * std::exp(t * (other_max - m));
     max = m;
   }
-  double Value() const { return max + std::log(sum); }
+  // LSE of the logits.
+  double Value(double t) const { return t * max + std::log(sum); }
 };
-
-}  // namespace
 
 template <typename T>
 LossScalars SoftmaxLoss(ThreadPool& pool, const LossArgs<T>& a,
@@ -121,7 +121,7 @@ LossScalars SoftmaxLoss(ThreadPool& pool, const LossArgs<T>& a,
       const T* srow = S + r * tl.ld;
       T mx, se;
       SoftmaxRowStats(srow, cols, t, &mx, &se);
-      row_lse[r0 + r].Merge(mx, se);
+      row_lse[r0 + r].Merge(mx, se, t_d);
       if (by_labels) {
         const L lab = row_labels[r0 + r];
         for (int64_t c = 0; c < cols; ++c) {
@@ -143,7 +143,9 @@ LossScalars SoftmaxLoss(ThreadPool& pool, const LossArgs<T>& a,
     T* cmax = col_scratch.get() + static_cast<int64_t>(worker) * 2 * tl.ld;
     T* csum = cmax + tl.ld;
     SoftmaxColStats(S, rows, cols, tl.ld, t, cmax, csum);
-    for (int64_t c = 0; c < cols; ++c) col_lse[c0 + c].Merge(cmax[c], csum[c]);
+    for (int64_t c = 0; c < cols; ++c) {
+      col_lse[c0 + c].Merge(cmax[c], csum[c], t_d);
+    }
   };
   for (const auto& round : rounds) {
     pool.ParallelFor(static_cast<int64_t>(round.size()),
@@ -153,16 +155,20 @@ LossScalars SoftmaxLoss(ThreadPool& pool, const LossArgs<T>& a,
   }
 
   double row_term = 0, col_term = 0;
-  std::vector<T> row_lse_v(n), col_lse_v(m), row_pos_w(n), col_pos_w(m);
+  // For pass 2, each log-sum-exp as (max dot product, log sum), see OnlineLse.
+  std::vector<T> row_max(n), row_logsum(n), col_max(m), col_logsum(m);
+  std::vector<T> row_pos_w(n), col_pos_w(m);
   for (int64_t i = 0; i < n; ++i) {
-    const double lse = row_lse[i].Value();
-    row_lse_v[i] = static_cast<T>(lse);
+    const double lse = row_lse[i].Value(t_d);
+    row_max[i] = static_cast<T>(row_lse[i].max);
+    row_logsum[i] = static_cast<T>(std::log(row_lse[i].sum));
     row_term += lse - row_pos[i] / row_count[i];
     row_pos_w[i] = static_cast<T>(1.0 / (row_count[i] * static_cast<double>(n)));
   }
   for (int64_t j = 0; j < m; ++j) {
-    const double lse = col_lse[j].Value();
-    col_lse_v[j] = static_cast<T>(lse);
+    const double lse = col_lse[j].Value(t_d);
+    col_max[j] = static_cast<T>(col_lse[j].max);
+    col_logsum[j] = static_cast<T>(std::log(col_lse[j].sum));
     col_term += lse - col_pos[j] / col_count[j];
     col_pos_w[j] = static_cast<T>(1.0 / (col_count[j] * static_cast<double>(m)));
   }
@@ -185,7 +191,8 @@ LossScalars SoftmaxLoss(ThreadPool& pool, const LossArgs<T>& a,
       T* srow = S + r * tl.ld;
       const int64_t i = r0 + r;
       if (by_labels) {
-        dt += SoftmaxGradRow(srow, cols, t, row_lse_v[i], col_lse_v.data() + c0,
+        dt += SoftmaxGradRow(srow, cols, t, row_max[i], row_logsum[i],
+                             col_max.data() + c0, col_logsum.data() + c0,
                              row_w, col_w, col_labels.data() + c0,
                              row_labels[i], row_pos_w[i],
                              col_pos_w.data() + c0);
@@ -194,8 +201,9 @@ LossScalars SoftmaxLoss(ThreadPool& pool, const LossArgs<T>& a,
       const int64_t pc = i - c0;
       const bool has_pos = pc >= 0 && pc < cols;
       const T l_pos = has_pos ? t * srow[pc] : T(0);
-      dt += SoftmaxGradRow(srow, cols, t, row_lse_v[i], col_lse_v.data() + c0,
-                           row_w, col_w, nullptr, L(0), T(0), nullptr);
+      dt += SoftmaxGradRow(srow, cols, t, row_max[i], row_logsum[i],
+                           col_max.data() + c0, col_logsum.data() + c0, row_w,
+                           col_w, nullptr, L(0), T(0), nullptr);
       if (has_pos) {
         // The diagonal positive: G -= 1/2 (1/(|P(i)| n) + 1/(|P(j)| m)).
         const T w = T(0.5) * (row_pos_w[i] + col_pos_w[c0 + pc]);
