@@ -46,6 +46,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newLossCmd())
 
 	bench.AddCommand(newBenchLossCmd())
+	bench.AddCommand(newBenchTrainCmd())
 	return root
 }
 
