@@ -28,7 +28,14 @@ PACKAGES=(
   libgtest-dev
   libgmock-dev
   libbenchmark-dev
+  # a Redis server for the multi-host rendezvous test of the ring (dist/)
+  redis-server
 )
+# npm fetches the emoji datasets (siglip data fetch); this machine kind ships
+# Node.js and npm outside Debian, so Debian's npm only when none is on PATH.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

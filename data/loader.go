@@ -1,0 +1,392 @@
+package data
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// LoaderOptions configure a Loader.
+type LoaderOptions struct {
+	// BatchSize is the GLOBAL batch size, over all ranks.
+	BatchSize int
+	// Rank and WorldSize split each global batch of G rows: this rank gets
+	// rows [Rank*G/WorldSize, (Rank+1)*G/WorldSize). WorldSize 0 means 1.
+	Rank, WorldSize int
+	// ImageSize is the side of the model's square input images; TextLen the
+	// number of tokens per text (needed with a Tokenizer).
+	ImageSize, TextLen int
+	// Tokenizer encodes the captions; nil leaves Batch.Tokens nil.
+	Tokenizer Tokenizer
+	// Seed drives the shuffling and the augmentation.
+	Seed uint64
+	// Shuffle visits a finite source in a new seeded order every epoch.
+	// Endless sources are random streams already and are read in order.
+	Shuffle bool
+	// Augment replaces the centre crop with a random resized crop (see
+	// Crop), drawn from (Seed, epoch, example index) alone.
+	Augment bool
+	// Crop configures the augmentation (zero: defaults of CropOptions).
+	Crop CropOptions
+	// Prefetch is the number of batches decoded ahead of Next (default 2).
+	Prefetch int
+	// Workers is the number of goroutines that decode examples (default
+	// GOMAXPROCS). Source.Example is called from all of them at once.
+	Workers int
+	// DropLast drops the last, short batch of each epoch of a finite source.
+	// Without it that batch has fewer rows (all ranks get their share of
+	// it; a rank may get none if it has fewer rows than WorldSize).
+	DropLast bool
+	// ClassLabels makes Batch.CaptionIDs the examples' classes instead of
+	// caption hashes: every example of a class is then a positive of every
+	// other (e.g. MNIST, whose captions vary within a class). Every example
+	// needs a class.
+	ClassLabels bool
+}
+
+// Batch is this rank's share of one global batch.
+type Batch struct {
+	// Rows is the number of examples of this rank.
+	Rows int
+	// Pixels holds Rows images of 3 x ImageSize x ImageSize values (NCHW,
+	// normalised as Preprocess does).
+	Pixels []float32
+	// Tokens holds Rows x TextLen token ids (nil without a Tokenizer).
+	Tokens []int32
+	// Captions are the examples' texts.
+	Captions []string
+	// CaptionIDs are the loss's labels: equal for captions that the
+	// tokenizer cannot tell apart (see CaptionID), or the classes with
+	// LoaderOptions.ClassLabels; the same on every rank.
+	CaptionIDs []int64
+	// Classes are the examples' zero-shot classes (-1: none).
+	Classes []int
+	// Keys identify the examples within the source.
+	Keys []string
+	// Indices are the examples' indices in the source.
+	Indices []int
+
+	// GlobalRows is the number of rows of the global batch over all ranks
+	// (the B of the loss); Epoch and Position say which batch this is.
+	GlobalRows      int
+	Epoch, Position int
+	// ImageSize and TextLen are the loader's.
+	ImageSize, TextLen int
+}
+
+// LoaderState is a position in the data: the batch that Next returns next.
+// Restoring it gives the same batches again, exactly.
+type LoaderState struct {
+	Epoch    int    `json:"epoch"`
+	Position int    `json:"position"` // batch index within the epoch (endless sources: since the start)
+	Seed     uint64 `json:"seed"`
+}
+
+// Loader turns a Source into batches, decoding them in the background. The
+// batches depend only on the source, the options and the state: not on
+// Workers, Prefetch or timing. Next, State, Restore and Close must be called
+// from one goroutine.
+type Loader struct {
+	src      Source
+	o        LoaderOptions
+	n        int // source length, -1 endless
+	perEpoch int // batches per epoch of a finite source
+	pixels   int // values per image
+
+	state   LoaderState
+	seed    uint64 // the seed of the run, fixed at the first Next
+	started bool
+	closed  bool
+
+	pending chan *pendingBatch
+	jobs    chan rowJob
+	done    chan struct{}
+	wg      sync.WaitGroup
+}
+
+type pendingBatch struct {
+	b     *Batch
+	lo    int // first global row of this rank
+	left  atomic.Int64
+	errs  []error
+	ready chan struct{}
+}
+
+type rowJob struct {
+	pb  *pendingBatch
+	row int
+}
+
+// NewLoader returns a loader of src. It starts decoding at the first Next.
+func NewLoader(src Source, o LoaderOptions) (*Loader, error) {
+	if src == nil {
+		return nil, invalidf("loader: no source")
+	}
+	if o.WorldSize == 0 {
+		o.WorldSize = 1
+	}
+	switch {
+	case o.BatchSize < 1:
+		return nil, invalidf("loader: batch size %d, want at least 1", o.BatchSize)
+	case o.WorldSize < 1:
+		return nil, invalidf("loader: world size %d, want at least 1", o.WorldSize)
+	case o.Rank < 0 || o.Rank >= o.WorldSize:
+		return nil, invalidf("loader: rank %d outside [0, %d)", o.Rank, o.WorldSize)
+	case o.BatchSize < o.WorldSize:
+		return nil, invalidf("loader: global batch size %d is smaller than the world size %d", o.BatchSize, o.WorldSize)
+	case o.ImageSize < 1:
+		return nil, invalidf("loader: image size %d, want at least 1", o.ImageSize)
+	case o.Tokenizer != nil && o.TextLen < 1:
+		return nil, invalidf("loader: text length %d, want at least 1", o.TextLen)
+	case o.Prefetch < 0:
+		return nil, invalidf("loader: prefetch %d, want at least 0", o.Prefetch)
+	case o.Workers < 0:
+		return nil, invalidf("loader: workers %d, want at least 0", o.Workers)
+	}
+	if o.Prefetch == 0 {
+		o.Prefetch = 2
+	}
+	if o.Workers == 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	l := &Loader{src: src, o: o, n: src.Len(), pixels: 3 * o.ImageSize * o.ImageSize}
+	l.state.Seed = o.Seed
+	switch {
+	case l.n == 0:
+		return nil, invalidf("loader: %s has no examples", src.Name())
+	case l.n < -1:
+		return nil, invalidf("loader: %s has length %d", src.Name(), l.n)
+	case l.n > 0:
+		l.perEpoch = l.n / o.BatchSize
+		if !o.DropLast && l.n%o.BatchSize != 0 {
+			l.perEpoch++
+		}
+		if l.perEpoch == 0 {
+			return nil, invalidf("loader: %s has %d examples, fewer than one batch of %d (with DropLast)", src.Name(), l.n, o.BatchSize)
+		}
+	}
+	return l, nil
+}
+
+// BatchesPerEpoch is the number of batches of an epoch, or -1 for an endless
+// source.
+func (l *Loader) BatchesPerEpoch() int {
+	if l.n < 0 {
+		return -1
+	}
+	return l.perEpoch
+}
+
+// State returns the position of the batch that Next returns next.
+func (l *Loader) State() LoaderState { return l.state }
+
+// Restore moves to a state saved by State. It must come before the first
+// Next. The state's seed replaces LoaderOptions.Seed.
+func (l *Loader) Restore(s LoaderState) error {
+	if l.started || l.closed {
+		return fmt.Errorf("data: loader: Restore after Next or Close")
+	}
+	if s.Epoch < 0 || s.Position < 0 {
+		return invalidf("loader: bad state epoch %d position %d", s.Epoch, s.Position)
+	}
+	if l.n > 0 && s.Position >= l.perEpoch {
+		return invalidf("loader: state position %d is past the %d batches of an epoch of %s", s.Position, l.perEpoch, l.src.Name())
+	}
+	l.state = s
+	return nil
+}
+
+// successor returns the position after (epoch, pos).
+func (l *Loader) successor(epoch, pos int) (int, int) {
+	pos++
+	if l.n > 0 && pos >= l.perEpoch {
+		return epoch + 1, 0
+	}
+	return epoch, pos
+}
+
+// Next returns the next batch, looping over the epochs of a finite source
+// forever. A batch with a bad example gives an error that names the example;
+// the next call moves on to the following batch.
+func (l *Loader) Next() (*Batch, error) {
+	if l.closed {
+		return nil, ErrClosed
+	}
+	if !l.started {
+		l.start()
+	}
+	var pb *pendingBatch
+	select {
+	case pb = <-l.pending:
+	case <-l.done:
+		return nil, ErrClosed
+	}
+	select {
+	case <-pb.ready:
+	case <-l.done:
+		return nil, ErrClosed
+	}
+	l.state.Epoch, l.state.Position = l.successor(pb.b.Epoch, pb.b.Position)
+	for _, err := range pb.errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return pb.b, nil
+}
+
+// Close stops the background work; Next then returns ErrClosed.
+func (l *Loader) Close() {
+	if l.closed {
+		return
+	}
+	l.closed = true
+	if l.started {
+		close(l.done)
+		l.wg.Wait()
+	}
+}
+
+func (l *Loader) start() {
+	l.started = true
+	l.seed = l.state.Seed
+	l.pending = make(chan *pendingBatch, l.o.Prefetch)
+	l.jobs = make(chan rowJob, l.o.Workers)
+	l.done = make(chan struct{})
+	l.wg.Add(1 + l.o.Workers)
+	go l.produce(l.state)
+	for range l.o.Workers {
+		go l.work()
+	}
+}
+
+// produce queues the batches in order from state s and hands their rows to
+// the workers.
+func (l *Loader) produce(s LoaderState) {
+	defer l.wg.Done()
+	epoch, pos := s.Epoch, s.Position
+	var perm []int
+	permEpoch := -1
+	for {
+		var idx []int // the global batch
+		if l.n < 0 {
+			idx = make([]int, l.o.BatchSize)
+			for k := range idx {
+				idx[k] = pos*l.o.BatchSize + k
+			}
+		} else {
+			if l.o.Shuffle && permEpoch != epoch {
+				perm = newRNG(saltShuffle, s.Seed, uint64(epoch)).perm(l.n)
+				permEpoch = epoch
+			}
+			lo := pos * l.o.BatchSize
+			hi := min(lo+l.o.BatchSize, l.n)
+			idx = make([]int, hi-lo)
+			for k := range idx {
+				if l.o.Shuffle {
+					idx[k] = perm[lo+k]
+				} else {
+					idx[k] = lo + k
+				}
+			}
+		}
+		g, w, r := len(idx), l.o.WorldSize, l.o.Rank
+		lo, hi := r*g/w, (r+1)*g/w
+		rows := hi - lo
+		b := &Batch{
+			Rows:       rows,
+			Pixels:     make([]float32, rows*l.pixels),
+			Captions:   make([]string, rows),
+			CaptionIDs: make([]int64, rows),
+			Classes:    make([]int, rows),
+			Keys:       make([]string, rows),
+			Indices:    idx[lo:hi:hi],
+			GlobalRows: g,
+			Epoch:      epoch,
+			Position:   pos,
+			ImageSize:  l.o.ImageSize,
+			TextLen:    l.o.TextLen,
+		}
+		if l.o.Tokenizer != nil {
+			b.Tokens = make([]int32, rows*l.o.TextLen)
+		}
+		pb := &pendingBatch{b: b, lo: lo, errs: make([]error, rows), ready: make(chan struct{})}
+		pb.left.Store(int64(rows))
+		if rows == 0 {
+			close(pb.ready)
+		}
+		select {
+		case l.pending <- pb:
+		case <-l.done:
+			return
+		}
+		for row := range rows {
+			select {
+			case l.jobs <- rowJob{pb, row}:
+			case <-l.done:
+				return
+			}
+		}
+		epoch, pos = l.successor(epoch, pos)
+	}
+}
+
+func (l *Loader) work() {
+	defer l.wg.Done()
+	for {
+		select {
+		case j := <-l.jobs:
+			j.pb.errs[j.row] = l.fill(j.pb.b, j.row)
+			if j.pb.left.Add(-1) == 0 {
+				close(j.pb.ready)
+			}
+		case <-l.done:
+			return
+		}
+	}
+}
+
+// fill decodes row of b.
+func (l *Loader) fill(b *Batch, row int) error {
+	i := b.Indices[row]
+	ex, err := l.src.Example(i)
+	if err != nil {
+		return fmt.Errorf("%s: example %d: %w", l.src.Name(), i, err)
+	}
+	name := fmt.Sprintf("%s: example %d (%s)", l.src.Name(), i, ex.Key)
+	if ex.Image == nil || ex.Image.Bounds().Empty() {
+		return invalidf("%s: empty image", name)
+	}
+	if strings.TrimSpace(ex.Caption) == "" {
+		return invalidf("%s: empty caption", name)
+	}
+	dst := b.Pixels[row*l.pixels : (row+1)*l.pixels]
+	if l.o.Augment {
+		x0, y0, w, h := RandomCrop(ex.Image, l.o.Crop, l.seed, uint64(b.Epoch), uint64(i))
+		PreprocessRegion(ex.Image, x0, y0, w, h, l.o.ImageSize, dst)
+	} else {
+		Preprocess(ex.Image, l.o.ImageSize, dst)
+	}
+	b.Captions[row] = ex.Caption
+	b.Classes[row] = ex.Class
+	b.Keys[row] = ex.Key
+	if l.o.Tokenizer != nil {
+		ids := l.o.Tokenizer.Encode(ex.Caption, l.o.TextLen)
+		if len(ids) != l.o.TextLen {
+			return fmt.Errorf("data: %s tokenizer returned %d ids, want %d", l.o.Tokenizer.Kind(), len(ids), l.o.TextLen)
+		}
+		copy(b.Tokens[row*l.o.TextLen:], ids)
+		b.CaptionIDs[row] = idsHash(ids)
+	} else {
+		b.CaptionIDs[row] = CaptionID(ex.Caption, nil, 0)
+	}
+	if l.o.ClassLabels {
+		if ex.Class < 0 {
+			return invalidf("%s: no class (LoaderOptions.ClassLabels needs one)", name)
+		}
+		b.CaptionIDs[row] = int64(ex.Class)
+	}
+	return nil
+}
