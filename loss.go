@@ -171,6 +171,12 @@ type LossOptions struct {
 	ImageLabels, TextLabels []int64
 	// Threads is the number of threads of the kernel: 0 means all cores.
 	Threads int
+	// Shards, when > 1, makes Loss split the batch over that many in-process
+	// shards that pass text blocks round a ring (see ShardedLoss): the same
+	// result up to float32 rounding, with per-shard working memory
+	// O(n/Shards * d). Only the sigmoid loss can be sharded. 0 and 1 mean
+	// unsharded. LossValue ignores it (the forward pass keeps no gradients).
+	Shards int
 }
 
 // Gradients are the derivatives of the loss with respect to the image and
@@ -198,14 +204,21 @@ func Loss(img, txt Matrix, p Params, o LossOptions) (loss float64, g Gradients, 
 	if err := validate(img, txt, p, o); err != nil {
 		return 0, Gradients{}, err
 	}
-	g.Image = NewMatrix(img.Rows, img.Cols)
-	g.Text = NewMatrix(txt.Rows, txt.Cols)
-	out, err := callLoss(img, txt, p, o, g.Image.Data, g.Text.Data)
-	if err != nil {
-		return 0, Gradients{}, err
+	if o.Shards > 1 {
+		loss, g, _, err = ringLoss(img, txt, p, o, o.Shards, RingOptions{})
+		if err != nil {
+			return 0, Gradients{}, err
+		}
+	} else {
+		g.Image = NewMatrix(img.Rows, img.Cols)
+		g.Text = NewMatrix(txt.Rows, txt.Cols)
+		out, err := callLoss(img, txt, p, o, g.Image.Data, g.Text.Data)
+		if err != nil {
+			return 0, Gradients{}, err
+		}
+		g.TPrime, g.Bias = float64(out.dt_prime), float64(out.dbias)
+		loss = float64(out.loss)
 	}
-	g.TPrime, g.Bias = float64(out.dt_prime), float64(out.dbias)
-	loss = float64(out.loss)
 	if err := checkFinite(img, txt, p, o.Kind, loss, &g); err != nil {
 		return 0, Gradients{}, err
 	}
@@ -310,6 +323,13 @@ func validate(img, txt Matrix, p Params, o LossOptions) error {
 	}
 	if o.Threads < 0 {
 		return fmt.Errorf("%w: threads = %d, want >= 0 (0: all cores)", ErrInvalidInput, o.Threads)
+	}
+	if o.Shards < 0 || o.Shards > MaxShards {
+		return fmt.Errorf("%w: shards = %d, want 0 to %d (0 or 1: unsharded)", ErrInvalidInput, o.Shards, MaxShards)
+	}
+	if o.Shards > 1 && o.Kind != Sigmoid {
+		return fmt.Errorf("%w: shards = %d: only the sigmoid loss can be sharded (the %s loss needs log-sum-exps over the whole batch)",
+			ErrInvalidInput, o.Shards, o.Kind)
 	}
 	n, m := img.Rows, txt.Rows
 	switch {

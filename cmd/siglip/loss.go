@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/siglip-go/siglip"
+	"github.com/siglip-go/siglip/dist"
 	"github.com/siglip-go/siglip/npy"
 )
 
@@ -20,6 +21,11 @@ type lossFlags struct {
 	kind         siglip.LossKind
 	tPrime, bias float32
 	threads      int
+	// The ring (see loss_dist.go): in-process shards, or ranks.
+	shards        int
+	bidirectional bool
+	distributed   bool
+	dist          dist.Flags
 }
 
 func newLossCmd() *cobra.Command {
@@ -36,7 +42,19 @@ the positives are the diagonal, which needs n == m).
 Writes, all or nothing, OUT/loss.npy, OUT/dtprime.npy and OUT/dbias.npy (float64
 scalars: the loss and its derivatives in t' and b) and OUT/dimg.npy, OUT/dtxt.npy
 (float32, n x d and m x d: its derivatives in the embeddings). OUT is created
-if it is missing, once the input is checked and the loss computed.`,
+if it is missing, once the input is checked and the loss computed.
+
+--shards K splits the batch over K in-process shards that pass text blocks
+round a ring (the paper's chunked sigmoid loss): the same outputs up to float32
+rounding, with per-shard working memory O(n/K d).
+
+--distributed runs one rank of a multi-process ring over Gloo: each rank reads
+only its rows of the inputs, and rank 0 gathers the gradients and writes the
+outputs (the same files as above, all or nothing). The rank, world size and
+rendezvous come from the flags or from SIGLIP_RANK, SIGLIP_WORLD_SIZE and
+SIGLIP_RENDEZVOUS (a shared directory, or redis://HOST:PORT); SIGLIP_TIMEOUT
+(or --timeout) bounds every wait on another rank. siglip launch sets them:
+  siglip launch -n 4 -- siglip loss --in DIR --out OUT --distributed`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLoss(cmd.OutOrStdout(), f)
@@ -49,6 +67,10 @@ if it is missing, once the input is checked and the loss computed.`,
 	fl.Float32Var(&f.tPrime, "t-prime", f.tPrime, "log temperature t' (t = exp(t'))")
 	fl.Float32Var(&f.bias, "bias", f.bias, "bias b (the softmax loss has none)")
 	fl.IntVar(&f.threads, "threads", 0, "kernel threads (0: all cores)")
+	fl.IntVar(&f.shards, "shards", 0, "split the batch over K in-process ring shards (sigmoid only; 0 or 1: unsharded)")
+	fl.BoolVar(&f.bidirectional, "bidirectional", false, "with --shards or --distributed: pass text blocks both ways round the ring")
+	fl.BoolVar(&f.distributed, "distributed", false, "run as one rank of a ring over processes (see siglip launch)")
+	f.dist.Bind(fl)
 	cmd.MarkFlagRequired("in")
 	cmd.MarkFlagRequired("out")
 	return cmd
@@ -66,6 +88,12 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 	if err := p.Validate(); err != nil {
 		return badInput("--t-prime/--bias: %w", err)
 	}
+	if err := checkRingFlags(f); err != nil {
+		return err
+	}
+	if f.distributed {
+		return runDistributedLoss(stdout, f, p)
+	}
 	if fi, err := os.Stat(f.out); err == nil && !fi.IsDir() {
 		return badInput("--out %s: exists and is not a directory", f.out)
 	}
@@ -82,7 +110,7 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 	if img.Cols != txt.Cols {
 		return badInput("%s has width d = %d but %s has d = %d", imgPath, img.Cols, txtPath, txt.Cols)
 	}
-	o := siglip.LossOptions{Kind: f.kind, Threads: f.threads}
+	o := siglip.LossOptions{Kind: f.kind, Threads: f.threads, Shards: f.shards}
 	if o.ImageLabels, o.TextLabels, err = readLabels(f.in, img.Rows, txt.Rows); err != nil {
 		return err
 	}
@@ -91,7 +119,13 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 			imgPath, img.Rows, txtPath, txt.Rows)
 	}
 
-	loss, g, err := siglip.Loss(img, txt, p, o)
+	var loss float64
+	var g siglip.Gradients
+	if f.shards > 1 && f.bidirectional {
+		loss, g, _, err = siglip.ShardedLoss(img, txt, p, o, f.shards, siglip.RingOptions{Bidirectional: true})
+	} else {
+		loss, g, err = siglip.Loss(img, txt, p, o)
+	}
 	if err != nil {
 		return fmt.Errorf("%s, %s: %w", imgPath, txtPath, err)
 	}

@@ -44,6 +44,7 @@ func newRootCmd() *cobra.Command {
 	bench := newBenchCmd()
 	root.AddCommand(bench)
 	root.AddCommand(newLossCmd())
+	root.AddCommand(newLaunchCmd())
 	root.AddCommand(newDataCmd())
 
 	bench.AddCommand(newBenchLossCmd())
