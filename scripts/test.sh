@@ -24,6 +24,14 @@ fi
 step "system packages"
 bash scripts/setup.sh
 
+# The go command caches a cgo package by the files of its own directory; the
+# csrc/ sources that the one-line csrc_*.cc wrappers #include are not part of
+# that key, so an edit in csrc/ could test stale objects. A hash of csrc/ in
+# CGO_CXXFLAGS (part of the key) rebuilds whenever the C++ changes.
+csrc_hash=$(find csrc -type f \( -name '*.cc' -o -name '*.h' \) -print0 | sort -z |
+  xargs -0 sha256sum | sha256sum | cut -c1-16)
+export CGO_CXXFLAGS="${CGO_CXXFLAGS:--g -O2} -DSIGLIP_CSRC_HASH=$csrc_hash"
+
 step "go $(go env GOVERSION): modules"
 go mod download
 
