@@ -13,6 +13,7 @@ import (
 	"github.com/siglip-go/siglip"
 	"github.com/siglip-go/siglip/dist"
 	"github.com/siglip-go/siglip/npy"
+	"github.com/siglip-go/siglip/xla"
 )
 
 // lossFlags are the flags of `siglip loss`.
@@ -26,6 +27,9 @@ type lossFlags struct {
 	bidirectional bool
 	distributed   bool
 	dist          dist.Flags
+	// The backend: the C++ kernels, or XLA on a PJRT plugin (package xla).
+	backend    string
+	pjrtPlugin string
 }
 
 func newLossCmd() *cobra.Command {
@@ -70,6 +74,8 @@ SIGLIP_RENDEZVOUS (a shared directory, or redis://HOST:PORT); SIGLIP_TIMEOUT
 	fl.IntVar(&f.shards, "shards", 0, "split the batch over K in-process ring shards (sigmoid only; 0 or 1: unsharded)")
 	fl.BoolVar(&f.bidirectional, "bidirectional", false, "with --shards or --distributed: pass text blocks both ways round the ring")
 	fl.BoolVar(&f.distributed, "distributed", false, "run as one rank of a ring over processes (see siglip launch)")
+	fl.StringVar(&f.backend, "backend", "cpp", "loss backend: cpp (the fused C++ kernels) or xla (StableHLO on a PJRT plugin)")
+	fl.StringVar(&f.pjrtPlugin, "pjrt-plugin", "", "with --backend xla: the PJRT plugin (.so file, a directory holding one, or a name); default: $PJRT_PLUGIN_LIBRARY_PATH, then gopjrt's directories")
 	f.dist.Bind(fl)
 	cmd.MarkFlagRequired("in")
 	cmd.MarkFlagRequired("out")
@@ -90,6 +96,14 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 	}
 	if err := checkRingFlags(f); err != nil {
 		return err
+	}
+	switch {
+	case f.backend != "cpp" && f.backend != "xla":
+		return badInput("--backend %q: want cpp or xla", f.backend)
+	case f.pjrtPlugin != "" && f.backend != "xla":
+		return badInput("--pjrt-plugin needs --backend xla")
+	case f.backend == "xla" && (f.distributed || f.bidirectional):
+		return badInput("--backend xla runs its ring over the devices of one PJRT client (--shards K); --distributed and --bidirectional are for the C++ backend")
 	}
 	if f.distributed {
 		return runDistributedLoss(stdout, f, p)
@@ -121,9 +135,20 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 
 	var loss float64
 	var g siglip.Gradients
-	if f.shards > 1 && f.bidirectional {
+	switch {
+	case f.backend == "xla":
+		xo := xla.Options{PluginPath: f.pjrtPlugin}
+		if f.shards > 1 {
+			xo.Shards = f.shards
+			o.Shards = 0 // the XLA ring runs over the plugin's devices
+		}
+		loss, g, err = xla.Loss(xo, img, txt, p, o)
+		if errors.Is(err, xla.ErrNoPlugin) {
+			return usageError{err} // exit 2; the message says how to install one
+		}
+	case f.shards > 1 && f.bidirectional:
 		loss, g, _, err = siglip.ShardedLoss(img, txt, p, o, f.shards, siglip.RingOptions{Bidirectional: true})
-	} else {
+	default:
 		loss, g, err = siglip.Loss(img, txt, p, o)
 	}
 	if err != nil {

@@ -316,6 +316,11 @@ func TestLossCommandBadInput(t *testing.T) {
 		{name: "NaN t'", files: good(), flags: []string{"--t-prime", "NaN"}, want: []string{"t' is NaN"}},
 		{name: "t' overflows", files: good(), flags: []string{"--t-prime", "100"}, want: []string{"too large"}},
 		{name: "negative threads", files: good(), flags: []string{"--threads", "-2"}, want: []string{"--threads -2"}},
+		{name: "bad backend", files: good(), flags: []string{"--backend", "cuda"}, want: []string{"--backend", `"cuda"`}},
+		{name: "plugin without xla", files: good(), flags: []string{"--pjrt-plugin", "/x.so"}, want: []string{"--pjrt-plugin needs --backend xla"}},
+		{name: "xla without a plugin", files: good(), flags: []string{"--backend", "xla", "--pjrt-plugin", "/nonexistent/pjrt_c_api_cpu_plugin.so"},
+			want: []string{"no PJRT plugin", "/nonexistent/pjrt_c_api_cpu_plugin.so", "gopjrt_installer"}},
+		{name: "xla distributed", files: good(), flags: []string{"--backend", "xla", "--distributed"}, want: []string{"--backend xla"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
