@@ -19,4 +19,16 @@
 //	loss, g, _ := siglip.Loss(img, txt, m.LossParams(), siglip.LossOptions{})
 //	_ = m.Backward(g)                                 // gradients of every parameter
 //	_, _ = m.Step(siglip.DefaultAdamW())              // one AdamW update
+//
+// Train runs a whole training run configured by one plain struct,
+// TrainConfig (big_vision style): data, tokenizer, model, the loop (towers,
+// loss, backward, the gradient all-reduce over ranks when TrainConfig.Comm
+// is set, AdamW), metrics, evaluation and exactly resumable checkpoints.
+// Evaluate measures zero-shot accuracy and retrieval recall; LoadTrained
+// reopens a checkpoint:
+//
+//	c := siglip.DefaultTrainConfig()
+//	c.Data, c.Out = "shapes", "/tmp/run"
+//	res, _ := siglip.Train(ctx, c)                    // res.Eval.ZeroShotTop1
+//	tr, _ := siglip.LoadTrained("/tmp/run", 0)        // model, tokenizer, meta
 package siglip

@@ -9,8 +9,11 @@ import (
 
 // The built-in synthetic scenes: 1 to 3 coloured shapes on a dark background
 // with compositional captions. Every scene has a main object, the largest
-// (or, when all are alike, any of them): its "colour shape" is the scene's
-// zero-shot class, e.g. "red circle".
+// (or, when all are alike, any of them), whose "colour shape" is
+// Scene.Class, e.g. "red circle". A scene whose objects are all of one class
+// (single, same) has that zero-shot class; a scene that shows two classes
+// (pair, group) has none: its Example.Class is -1 (one label cannot say what
+// such an image shows; it serves retrieval, not classification).
 //
 // Scene kinds (probability):
 //
@@ -54,13 +57,15 @@ const DefaultShapesSize = 32
 func ShapesClasses() []Class {
 	var cs []Class
 	for _, c := range ColourNames {
-		for _, s := range ShapeNames {
-			n := c + " " + s
+		for s := range ShapeNames {
+			n := c + " " + ShapeNames[s]
 			cs = append(cs, Class{Name: n, Prompts: []string{
 				"a " + n,
 				"a large " + n,
 				"a small " + n,
 				"a photo of a " + n,
+				"two " + c + " " + shapePlurals[s],
+				"three " + c + " " + shapePlurals[s],
 			}})
 		}
 	}
@@ -80,7 +85,8 @@ type Scene struct {
 	Objects    []SceneObject // Objects[0] is the main object
 	Background [3]float64
 	Caption    string
-	Class      int
+	Class      int  // the main object's colour-shape class
+	Mixed      bool // the scene shows two classes (pair, group): no zero-shot class
 }
 
 type shapesSource struct {
@@ -126,7 +132,11 @@ func (s *shapesSource) Example(i int) (Example, error) {
 		return Example{}, err
 	}
 	sc := s.scene(i)
-	return Example{Key: s.key(i), Image: RenderScene(sc, s.size), Caption: sc.Caption, Class: sc.Class}, nil
+	class := sc.Class
+	if sc.Mixed {
+		class = -1
+	}
+	return Example{Key: s.key(i), Image: RenderScene(sc, s.size), Caption: sc.Caption, Class: class}, nil
 }
 
 // Caption returns the caption of example i without drawing it.
@@ -147,8 +157,8 @@ func GenerateScene(seed uint64, i int, size int) Scene {
 	for other.Shape == main.Shape && other.Colour == main.Colour {
 		other = SceneObject{Shape: r.intn(len(ShapeNames)), Colour: r.intn(len(ColourNames))}
 	}
-	largeR := func() float64 { return S * r.uniform(0.19, 0.25) }
-	smallR := func() float64 { return S * r.uniform(0.09, 0.125) }
+	largeR := func() float64 { return S * r.uniform(0.22, 0.27) }
+	smallR := func() float64 { return S * r.uniform(0.14, 0.17) }
 	sc := Scene{Class: main.Colour*len(ShapeNames) + main.Shape}
 	bg := r.uniform(0, 45)
 	sc.Background = [3]float64{bg, bg, bg}
@@ -184,9 +194,9 @@ func GenerateScene(seed uint64, i int, size int) Scene {
 	case kind < 0.85: // several alike
 		n := 2 + r.intn(2)
 		large := n == 2 && r.float() < 0.5
-		rad := S * r.uniform(0.09, 0.125)
+		rad := S * r.uniform(0.14, 0.16)
 		if large {
-			rad = S * r.uniform(0.17, 0.2)
+			rad = S * r.uniform(0.18, 0.21)
 		}
 		for range n {
 			o := main
@@ -212,6 +222,7 @@ func GenerateScene(seed uint64, i int, size int) Scene {
 		placeFree(r, S, sc.Objects)
 		caption = "a " + phrase(m) + " and two small " + ColourNames[other.Colour] + " " + shapePlurals[other.Shape]
 	}
+	sc.Mixed = kind >= 0.35 && kind < 0.65 || kind >= 0.85
 	for k := range sc.Objects {
 		base := colourRGB[sc.Objects[k].Colour]
 		for c := range 3 {

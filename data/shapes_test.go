@@ -74,15 +74,20 @@ func TestShapesCaptionsAndClasses(t *testing.T) {
 		if capt != ex.Caption {
 			t.Fatalf("Caption(%d) = %q, Example's %q", i, capt, ex.Caption)
 		}
-		if ex.Class < 0 || ex.Class >= len(classes) {
-			t.Fatalf("class %d", ex.Class)
+		sc := GenerateScene(src.(*shapesSource).seed, i, DefaultShapesSize)
+		if sc.Class < 0 || sc.Class >= len(classes) {
+			t.Fatalf("class %d", sc.Class)
 		}
-		counts[ex.Class]++
-		// The class's colour and shape are in the caption, and the main
-		// object is large unless all objects are alike.
-		cl := strings.Fields(classes[ex.Class].Name)
+		// Scenes of one class have it; scenes of two have none.
+		if want := map[bool]int{false: sc.Class, true: -1}[sc.Mixed]; ex.Class != want {
+			t.Errorf("caption %q: example class %d, want %d", ex.Caption, ex.Class, want)
+		}
+		counts[sc.Class]++
+		// The main object's colour and shape are in the caption, and the
+		// main object is large unless all objects are alike.
+		cl := strings.Fields(classes[sc.Class].Name)
 		if !strings.Contains(ex.Caption, cl[0]) || !strings.Contains(ex.Caption, cl[1][:len(cl[1])-1]) {
-			t.Errorf("caption %q of class %q", ex.Caption, classes[ex.Class].Name)
+			t.Errorf("caption %q of class %q", ex.Caption, classes[sc.Class].Name)
 		}
 		for _, w := range Words(ex.Caption) {
 			if !vocab[w] {
@@ -92,15 +97,22 @@ func TestShapesCaptionsAndClasses(t *testing.T) {
 		if n := len(Words(ex.Caption)); n > 13 {
 			t.Errorf("caption %q has %d words", ex.Caption, n)
 		}
+		mixed := true
+		bare := strings.TrimPrefix(ex.Caption, "a photo of ")
 		switch {
-		case strings.Contains(ex.Caption, " and two "):
+		case strings.Contains(bare, " and two "):
 			kinds["group"]++
-		case strings.Contains(ex.Caption, " of a ") && !strings.HasPrefix(ex.Caption, "a photo of a ") || strings.Contains(ex.Caption, "above") || strings.Contains(ex.Caption, "below"):
+		case strings.Contains(bare, " of a ") || strings.Contains(bare, "above") || strings.Contains(bare, "below"):
 			kinds["pair"]++
-		case strings.Contains(ex.Caption, "two ") || strings.Contains(ex.Caption, "three "):
+		case strings.Contains(bare, "two ") || strings.Contains(bare, "three "):
 			kinds["same"]++
+			mixed = false
 		default:
 			kinds["single"]++
+			mixed = false
+		}
+		if mixed != sc.Mixed {
+			t.Errorf("caption %q: Mixed = %v", ex.Caption, sc.Mixed)
 		}
 	}
 	for c, n := range counts {

@@ -46,6 +46,9 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newLossCmd())
 	root.AddCommand(newLaunchCmd())
 	root.AddCommand(newDataCmd())
+	root.AddCommand(newTrainCmd())
+	root.AddCommand(newEvalCmd())
+	root.AddCommand(newEmbedCmd())
 
 	bench.AddCommand(newBenchLossCmd())
 	bench.AddCommand(newBenchTrainCmd())
