@@ -1,16 +1,17 @@
 package siglip
 
-// #include <cblas.h>
+// #include "siglip.h"
 import "C"
 
 import (
 	"fmt"
+	"runtime"
 	"unsafe"
 )
 
-// similarities returns the n x m matrix of dot products a b^T of the rows
-// of a (n x d) and b (m x d): one OpenBLAS sgemm (evaluation's score
-// matrices; the training loop never stores one).
+// similarities returns the n x m matrix of dot products a b^T of the rows of
+// a (n x d) and b (m x d), on the kernel core's pool (siglip_similarities):
+// the score matrices of evaluation. The training loop never stores one.
 func similarities(a, b Matrix) (Matrix, error) {
 	if a.Cols != b.Cols {
 		return Matrix{}, fmt.Errorf("siglip: %w: similarities of %d- and %d-dimensional embeddings", ErrInvalidInput, a.Cols, b.Cols)
@@ -19,10 +20,23 @@ func similarities(a, b Matrix) (Matrix, error) {
 	if a.Rows == 0 || b.Rows == 0 || a.Cols == 0 {
 		return out, nil
 	}
-	C.cblas_sgemm(C.CblasRowMajor, C.CblasNoTrans, C.CblasTrans,
-		C.int(a.Rows), C.int(b.Rows), C.int(a.Cols),
-		1, (*C.float)(unsafe.Pointer(&a.Data[0])), C.int(a.Cols),
-		(*C.float)(unsafe.Pointer(&b.Data[0])), C.int(b.Cols),
-		0, (*C.float)(unsafe.Pointer(&out.Data[0])), C.int(out.Cols))
+	if len(a.Data) != a.Rows*a.Cols || len(b.Data) != b.Rows*b.Cols {
+		return Matrix{}, fmt.Errorf("siglip: %w: similarities: data lengths %d and %d for %d x %d and %d x %d",
+			ErrInvalidInput, len(a.Data), len(b.Data), a.Rows, a.Cols, b.Rows, b.Cols)
+	}
+	pool, err := getPool(0)
+	if err != nil {
+		return Matrix{}, err
+	}
+	errBuf := make([]byte, errBufLen)
+	// The data slices hold no Go pointers, so passing them needs no pinning.
+	status := C.siglip_similarities(pool, C.SIGLIP_F32, C.int64_t(a.Rows), C.int64_t(b.Rows), C.int64_t(a.Cols),
+		unsafe.Pointer(&a.Data[0]), unsafe.Pointer(&b.Data[0]), unsafe.Pointer(&out.Data[0]),
+		(*C.char)(unsafe.Pointer(&errBuf[0])), errBufLen)
+	runtime.KeepAlive(a.Data)
+	runtime.KeepAlive(b.Data)
+	if status != C.SIGLIP_OK {
+		return Matrix{}, statusError("similarities", status, errBuf)
+	}
 	return out, nil
 }

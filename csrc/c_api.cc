@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <new>
 #include <random>
@@ -138,6 +139,20 @@ double TimeGemm(int64_t m, int64_t n, int64_t k, int iters) {
   return secs[secs.size() / 2];
 }
 
+// out = a b^T in row blocks, one block per task.
+template <typename T>
+void Similarities(siglip::ThreadPool& pool, int64_t n, int64_t m, int64_t d,
+                  const T* a, const T* b, T* out) {
+  const int64_t kBlock = 256;
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  pool.ParallelFor(blocks, [&](int64_t task, int) {
+    const int64_t r0 = task * kBlock;
+    const int64_t rows = std::min(kBlock, n - r0);
+    siglip::Gemm(false, true, rows, m, d, T(1), a + r0 * d, d, b, d, T(0),
+                 out + r0 * m, m);
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -169,6 +184,37 @@ int siglip_softmax_loss(siglip_pool* pool, siglip_dtype dtype,
                         const siglip_loss_input* in, siglip_loss_output* out,
                         char* err, size_t err_len) {
   return RunLoss(Kind::kSoftmax, pool, dtype, in, out, err, err_len);
+}
+
+int siglip_similarities(siglip_pool* pool, siglip_dtype dtype, int64_t n,
+                        int64_t m, int64_t d, const void* a, const void* b,
+                        void* out, char* err, size_t err_len) {
+  return Guard(err, err_len, [&] {
+    if (pool == nullptr) throw std::invalid_argument("pool is NULL");
+    if (n < 1 || m < 1 || d < 1) {
+      throw std::invalid_argument("similarities: n, m and d must be >= 1, got " +
+                                  std::to_string(n) + ", " + std::to_string(m) +
+                                  ", " + std::to_string(d));
+    }
+    const int64_t kMaxDim = std::numeric_limits<int>::max();
+    if (n > kMaxDim || m > kMaxDim || d > kMaxDim) {
+      throw std::invalid_argument("similarities: a dimension exceeds 2^31 - 1");
+    }
+    if (a == nullptr || b == nullptr || out == nullptr) {
+      throw std::invalid_argument("similarities: a, b or out is NULL");
+    }
+    std::lock_guard<std::mutex> lock(pool->mu);
+    if (dtype == SIGLIP_F32) {
+      Similarities(pool->pool, n, m, d, static_cast<const float*>(a),
+                   static_cast<const float*>(b), static_cast<float*>(out));
+    } else if (dtype == SIGLIP_F64) {
+      Similarities(pool->pool, n, m, d, static_cast<const double*>(a),
+                   static_cast<const double*>(b), static_cast<double*>(out));
+    } else {
+      throw std::invalid_argument("similarities: unknown dtype " +
+                                  std::to_string(dtype));
+    }
+  });
 }
 
 int siglip_gemm_benchmark(siglip_dtype dtype, int threads, int64_t m, int64_t n,

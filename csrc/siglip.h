@@ -118,6 +118,15 @@ int siglip_softmax_loss(siglip_pool* pool, siglip_dtype dtype,
                         const siglip_loss_input* in, siglip_loss_output* out,
                         char* err, size_t err_len);
 
+/* The dot products of every row of a (n x d) with every row of b (m x d):
+ * out (n x m, row-major) = a b^T, the score matrix of evaluation (zero-shot
+ * classification, retrieval). Unlike the losses this stores n x m values: it
+ * is for evaluation sets, not training batches. Split into row blocks over
+ * the pool, BLAS single-threaded in each. */
+int siglip_similarities(siglip_pool* pool, siglip_dtype dtype, int64_t n,
+                        int64_t m, int64_t d, const void* a, const void* b,
+                        void* out, char* err, size_t err_len);
+
 /* Times C = A B^T with A (m x k), B (n x k), in dtype, on OpenBLAS with its own
  * `threads` threads: the roofline that the losses are measured against. Runs
  * `iters` timed calls after one warm-up and writes the median seconds.
