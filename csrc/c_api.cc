@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "blas.h"
+#include "c_abi_guard.h"
 #include "epilogue.h"
 #include "loss_kernels.h"
 #include "siglip.h"
@@ -30,33 +31,7 @@ struct siglip_pool {
 
 namespace {
 
-void SetError(char* err, size_t err_len, const std::string& msg) {
-  if (err == nullptr || err_len == 0) return;
-  const size_t k = std::min(err_len - 1, msg.size());
-  std::memcpy(err, msg.data(), k);
-  err[k] = '\0';
-}
-
-// Runs fn, turning exceptions into status codes and messages.
-template <typename F>
-int Guard(char* err, size_t err_len, F&& fn) {
-  try {
-    fn();
-    return SIGLIP_OK;
-  } catch (const std::invalid_argument& e) {
-    SetError(err, err_len, e.what());
-    return SIGLIP_EINVAL;
-  } catch (const std::bad_alloc&) {
-    SetError(err, err_len, "out of memory");
-    return SIGLIP_ENOMEM;
-  } catch (const std::exception& e) {
-    SetError(err, err_len, std::string("internal error: ") + e.what());
-    return SIGLIP_EINTERNAL;
-  } catch (...) {
-    SetError(err, err_len, "internal error: unknown exception");
-    return SIGLIP_EINTERNAL;
-  }
-}
+using siglip::Guard;
 
 template <typename T>
 siglip::LossArgs<T> ToArgs(const siglip_loss_input* in) {

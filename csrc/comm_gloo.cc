@@ -525,7 +525,7 @@ struct siglip_comm {
 
 namespace {
 
-using siglip::ring::Guard;
+using siglip::Guard;
 
 // Runs fn(comm) under the communicator's lock, after checking it is usable.
 template <typename F>

@@ -28,13 +28,6 @@ size_t ElemSize(siglip_dtype dtype) {
   throw std::invalid_argument("unknown dtype " + std::to_string(dtype));
 }
 
-void SetError(char* err, size_t err_len, const std::string& msg) {
-  if (err == nullptr || err_len == 0) return;
-  const size_t k = std::min(err_len - 1, msg.size());
-  std::memcpy(err, msg.data(), k);
-  err[k] = '\0';
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -897,7 +890,7 @@ int siglip_ring_sigmoid_loss_local(siglip_pool* pool, siglip_dtype dtype,
                                    siglip_loss_output* out,
                                    siglip_ring_stats* stats, char* err,
                                    size_t err_len) {
-  return siglip::ring::Guard(err, err_len, [&] {
+  return siglip::Guard(err, err_len, [&] {
     if (in == nullptr || out == nullptr) {
       throw std::invalid_argument("input or output struct is NULL");
     }

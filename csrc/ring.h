@@ -42,6 +42,7 @@
 #include <tuple>
 #include <vector>
 
+#include "c_abi_guard.h"
 #include "siglip.h"
 #include "siglip_dist.h"
 
@@ -50,10 +51,10 @@ namespace ring {
 
 // A failure of another shard (or of the connection to it). `rank` is the
 // shard held responsible (-1: unknown). Becomes SIGLIP_EPEER at the C ABI.
-class PeerError : public std::runtime_error {
+class PeerError : public StatusError {
  public:
   PeerError(int rank, const std::string& msg)
-      : std::runtime_error(msg), rank_(rank) {}
+      : StatusError(SIGLIP_EPEER, msg), rank_(rank) {}
   int rank() const { return rank_; }
 
  private:
@@ -226,34 +227,6 @@ ShardResult LocalRingSigmoidLoss(siglip_pool* pool, siglip_dtype dtype,
 
 // Size in bytes of one element of dtype; throws for an unknown dtype.
 size_t ElemSize(siglip_dtype dtype);
-
-// Writes msg into a caller's error buffer (truncated, NUL-terminated).
-void SetError(char* err, size_t err_len, const std::string& msg);
-
-// Runs fn for a C entry point of siglip_dist.h: exceptions become status
-// codes and messages (PeerError: SIGLIP_EPEER).
-template <typename F>
-int Guard(char* err, size_t err_len, F&& fn) {
-  try {
-    fn();
-    return SIGLIP_OK;
-  } catch (const PeerError& e) {
-    SetError(err, err_len, e.what());
-    return SIGLIP_EPEER;
-  } catch (const std::invalid_argument& e) {
-    SetError(err, err_len, e.what());
-    return SIGLIP_EINVAL;
-  } catch (const std::bad_alloc&) {
-    SetError(err, err_len, "out of memory");
-    return SIGLIP_ENOMEM;
-  } catch (const std::exception& e) {
-    SetError(err, err_len, std::string("internal error: ") + e.what());
-    return SIGLIP_EINTERNAL;
-  } catch (...) {
-    SetError(err, err_len, "internal error: unknown exception");
-    return SIGLIP_EINTERNAL;
-  }
-}
 
 }  // namespace ring
 }  // namespace siglip

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "csrc/c_abi_guard.h"
 #include "csrc/model/config.h"
 #include "csrc/model/siglip_model.h"
 #include "csrc/model/simd.h"
@@ -19,32 +20,7 @@ struct siglip_model {
 
 namespace {
 
-void SetError(char* err, size_t err_len, const std::string& msg) {
-  if (err == nullptr || err_len == 0) return;
-  const size_t k = std::min(err_len - 1, msg.size());
-  std::memcpy(err, msg.data(), k);
-  err[k] = '\0';
-}
-
-template <typename F>
-int Guard(char* err, size_t err_len, F&& fn) {
-  try {
-    fn();
-    return SIGLIP_OK;
-  } catch (const std::invalid_argument& e) {
-    SetError(err, err_len, e.what());
-    return SIGLIP_EINVAL;
-  } catch (const std::bad_alloc&) {
-    SetError(err, err_len, "out of memory");
-    return SIGLIP_ENOMEM;
-  } catch (const std::exception& e) {
-    SetError(err, err_len, std::string("internal error: ") + e.what());
-    return SIGLIP_EINTERNAL;
-  } catch (...) {
-    SetError(err, err_len, "internal error: unknown exception");
-    return SIGLIP_EINTERNAL;
-  }
-}
+using siglip::Guard;
 
 siglip::model::ModelBase& Impl(const siglip_model* m) {
   if (m == nullptr || !m->impl) throw std::invalid_argument("model is NULL");
