@@ -9,6 +9,7 @@ import (
 	_ "image/png"  // register PNG
 	"io"
 	"math"
+	"sync"
 )
 
 // MaxImagePixels bounds the size of an image that DecodeImage accepts, so
@@ -95,6 +96,10 @@ func PreprocessRegion(img image.Image, x0, y0, w, h float64, size int, dst []flo
 	if w == float64(size) && h == float64(size) && x0 == math.Trunc(x0) && y0 == math.Trunc(y0) &&
 		int(x0) >= b.Min.X && int(y0) >= b.Min.Y && int(x0)+size <= b.Max.X && int(y0)+size <= b.Max.Y {
 		// No resampling: a copy.
+		if m, ok := img.(*image.RGBA); ok {
+			copyRGBA(m, int(x0), int(y0), size, dst)
+			return
+		}
 		line := make([]float32, size*3)
 		for oy := 0; oy < size; oy++ {
 			readRow(img, int(x0), int(x0)+size, int(y0)+oy, line)
@@ -148,6 +153,39 @@ func PreprocessRegion(img image.Image, x0, y0, w, h float64, size int, dst []flo
 		}
 	}
 }
+
+// copyRGBA is the copy of PreprocessRegion (readRow, then normalise) of the
+// size x size pixels of m from (x0, y0), by table: readRow's value of a
+// channel c at alpha a is (float32(c) + float32(255-a)) * inv255, and the
+// sum is the integer c+255-a in [0, 510], exact in float32, so
+// rgbaNormalised[c+255-a] holds the same normalised value.
+func copyRGBA(m *image.RGBA, x0, y0, size int, dst []float32) {
+	lut := rgbaNormalised()
+	plane := size * size
+	r, g, b := dst[:plane], dst[plane:2*plane], dst[2*plane:3*plane]
+	for oy := 0; oy < size; oy++ {
+		p := m.Pix[m.PixOffset(x0, y0+oy):]
+		p = p[:size*4]
+		rr, gg, bb := r[oy*size:(oy+1)*size], g[oy*size:(oy+1)*size], b[oy*size:(oy+1)*size]
+		for ox := range rr {
+			q := p[ox*4 : ox*4+4 : ox*4+4]
+			bg := 255 - int(q[3])
+			rr[ox] = lut[int(q[0])+bg]
+			gg[ox] = lut[int(q[1])+bg]
+			bb[ox] = lut[int(q[2])+bg]
+		}
+	}
+}
+
+// rgbaNormalised returns the table of copyRGBA: normalise(float32(u) *
+// inv255) for u in [0, 510], as readRow and PreprocessRegion compute it.
+var rgbaNormalised = sync.OnceValue(func() *[511]float32 {
+	var t [511]float32
+	for u := range t {
+		t[u] = normalise(float32(u) * inv255)
+	}
+	return &t
+})
 
 // normalise maps an intensity in [0, 1] to (x - Mean)/Std.
 func normalise(v float32) float32 {

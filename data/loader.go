@@ -355,12 +355,13 @@ func (l *Loader) fill(b *Batch, row int) error {
 	if err != nil {
 		return fmt.Errorf("%s: example %d: %w", l.src.Name(), i, err)
 	}
-	name := fmt.Sprintf("%s: example %d (%s)", l.src.Name(), i, ex.Key)
+	// name names the example in the errors (formatted only for one).
+	name := func() string { return fmt.Sprintf("%s: example %d (%s)", l.src.Name(), i, ex.Key) }
 	if ex.Image == nil || ex.Image.Bounds().Empty() {
-		return invalidf("%s: empty image", name)
+		return invalidf("%s: empty image", name())
 	}
 	if strings.TrimSpace(ex.Caption) == "" {
-		return invalidf("%s: empty caption", name)
+		return invalidf("%s: empty caption", name())
 	}
 	dst := b.Pixels[row*l.pixels : (row+1)*l.pixels]
 	if l.o.Augment {
@@ -384,7 +385,7 @@ func (l *Loader) fill(b *Batch, row int) error {
 	}
 	if l.o.ClassLabels {
 		if ex.Class < 0 {
-			return invalidf("%s: no class (LoaderOptions.ClassLabels needs one)", name)
+			return invalidf("%s: no class (LoaderOptions.ClassLabels needs one)", name())
 		}
 		b.CaptionIDs[row] = int64(ex.Class)
 	}

@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 	"strings"
+	"sync"
 )
 
 // The built-in synthetic scenes: 1 to 3 coloured shapes on a dark background
@@ -337,68 +338,337 @@ func (o SceneObject) inside(x, y float64) bool {
 // RenderScene rasterises a scene, anti-aliased by 4x4 supersampling of the
 // pixels on an object's edge (a pixel whose corners and centre all lie on
 // the same side of the edge is taken as uniform).
+//
+// The objects are blended in order over the background in float32, each
+// pixel as b*(1-cov) + rgb*cov with its coverage cov, and the result rounded
+// to 8 bits. renderObject evaluates exactly the tests of SceneObject.inside,
+// at the same points and with the same floating-point operations, only
+// fewer of them, so the images are bit-identical to a point-by-point render
+// (TestRenderSceneMatchesReference and TestShapesGolden check it).
 func RenderScene(sc Scene, size int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, size, size))
-	buf := make([]float32, size*size*3)
-	for i := 0; i < size*size; i++ {
-		buf[i*3], buf[i*3+1], buf[i*3+2] = float32(sc.Background[0]), float32(sc.Background[1]), float32(sc.Background[2])
+	pix := img.Pix
+	if len(pix) == 0 {
+		return img
 	}
-	const ss = 4
-	var corners []bool
+	bg := [3]float32{float32(sc.Background[0]), float32(sc.Background[1]), float32(sc.Background[2])}
+	pix[0], pix[1], pix[2], pix[3] = uint8(bg[0]+0.5), uint8(bg[1]+0.5), uint8(bg[2]+0.5), 255
+	for n := 4; n < len(pix); n *= 2 {
+		copy(pix[n:], pix[:n])
+	}
+	rs := renderPool.Get().(*renderScratch)
+	defer renderPool.Put(rs)
+	rs.buf = grow(&rs.buf, size*size*3)
+	rs.touched = grow(&rs.touched, size*size)
+	clear(rs.touched)
 	for _, o := range sc.Objects {
-		x0 := max(0, int(math.Floor(o.X-1.2*o.R-1)))
-		x1 := min(size, int(math.Ceil(o.X+1.2*o.R+1)))
-		y0 := max(0, int(math.Floor(o.Y-1.2*o.R-1)))
-		y1 := min(size, int(math.Ceil(o.Y+1.2*o.R+1)))
-		if x0 >= x1 || y0 >= y1 {
-			continue
-		}
-		cw := x1 - x0 + 1
-		corners = corners[:0]
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				corners = append(corners, o.inside(float64(x), float64(y)))
-			}
-		}
-		rgb := [3]float32{float32(o.RGB[0]), float32(o.RGB[1]), float32(o.RGB[2])}
-		for y := y0; y < y1; y++ {
-			for x := x0; x < x1; x++ {
-				k := (y-y0)*cw + (x - x0)
-				c := corners[k]
-				var cov float32
-				if c == corners[k+1] && c == corners[k+cw] && c == corners[k+cw+1] && c == o.inside(float64(x)+0.5, float64(y)+0.5) {
-					if !c {
-						continue
-					}
-					cov = 1
-				} else {
-					n := 0
-					for sy := range ss {
-						for sx := range ss {
-							if o.inside(float64(x)+(float64(sx)+0.5)/ss, float64(y)+(float64(sy)+0.5)/ss) {
-								n++
-							}
-						}
-					}
-					if n == 0 {
-						continue
-					}
-					cov = float32(n) / (ss * ss)
-				}
-				p := (y*size + x) * 3
-				for c := range 3 {
-					buf[p+c] = buf[p+c]*(1-cov) + rgb[c]*cov
-				}
-			}
-		}
-	}
-	for i := 0; i < size*size; i++ {
-		img.Pix[i*4] = uint8(buf[i*3] + 0.5)
-		img.Pix[i*4+1] = uint8(buf[i*3+1] + 0.5)
-		img.Pix[i*4+2] = uint8(buf[i*3+2] + 0.5)
-		img.Pix[i*4+3] = 255
+		rs.renderObject(pix, size, o, bg)
 	}
 	return img
+}
+
+// renderScratch holds RenderScene's buffers, reused through renderPool.
+type renderScratch struct {
+	// buf holds the float32 intensities (3 a pixel) of the pixels that an
+	// object has blended, those whose touched is set; the others are the
+	// background.
+	buf     []float32
+	touched []bool
+	// The x terms of the object's test at the corners (x0..x1), centres and
+	// 4 samples of the columns; the y terms likewise for the rows.
+	cx, mx, sx []float64
+	cy, my, sy []float64
+	// The runs of inside points of the corner and centre rows.
+	cf, ce, mf, me []int
+}
+
+var renderPool = sync.Pool{New: func() any { return new(renderScratch) }}
+
+// grow returns (*s)[:n], reallocating when it is too short.
+func grow[T any](s *[]T, n int) []T {
+	if cap(*s) < n {
+		*s = make([]T, n)
+	}
+	return (*s)[:n]
+}
+
+// renderObject blends o into rs.buf and pix (size x size), over the
+// background bg where no object came before, as RenderScene did one point
+// at a time with o.inside:
+//
+//   - a circle's test is dx*dx+dy*dy <= r*r: the x terms are dx, the y terms
+//     dy, and the test is evaluated as written;
+//   - the other shapes' tests are |dx| <= t(dy), with t(dy) = -Inf where the
+//     test is false whatever dx (square: t = h where |dy| <= h; triangle:
+//     t = 1.1*r*(dy-top)/(bottom-top) where top <= dy <= bottom; cross: the
+//     larger of r (where |dy| <= w) and w (where |dy| <= r)): the x terms
+//     are |dx|, the y terms t(dy). Each is the same comparison of the same
+//     values as inside's.
+func (rs *renderScratch) renderObject(pix []uint8, size int, o SceneObject, bg [3]float32) {
+	const ss = 4
+	x0 := max(0, int(math.Floor(o.X-1.2*o.R-1)))
+	x1 := min(size, int(math.Ceil(o.X+1.2*o.R+1)))
+	y0 := max(0, int(math.Floor(o.Y-1.2*o.R-1)))
+	y1 := min(size, int(math.Ceil(o.Y+1.2*o.R+1)))
+	if x0 >= x1 || y0 >= y1 {
+		return
+	}
+	w, h := x1-x0, y1-y0
+	var off [ss]float64
+	for s := range ss {
+		off[s] = (float64(s) + 0.5) / ss
+	}
+	circle := o.Shape == 0
+	r := o.R
+	r2 := r * r
+
+	// x terms.
+	cx, mx, sx := grow(&rs.cx, w+1), grow(&rs.mx, w), grow(&rs.sx, w*ss)
+	for i := range cx {
+		cx[i] = float64(x0+i) - o.X
+	}
+	for i := range mx {
+		x := float64(x0 + i)
+		mx[i] = x + 0.5 - o.X
+		for s := range ss {
+			sx[i*ss+s] = x + off[s] - o.X
+		}
+	}
+	// y terms.
+	cy, my, sy := grow(&rs.cy, h+1), grow(&rs.my, h), grow(&rs.sy, h*ss)
+	for j := range cy {
+		cy[j] = float64(y0+j) - o.Y
+	}
+	for j := range my {
+		y := float64(y0 + j)
+		my[j] = y + 0.5 - o.Y
+		for s := range ss {
+			sy[j*ss+s] = y + off[s] - o.Y
+		}
+	}
+	if !circle {
+		for _, a := range [][]float64{cx, mx, sx} {
+			for i, v := range a {
+				a[i] = math.Abs(v)
+			}
+		}
+		for _, a := range [][]float64{cy, my, sy} {
+			for j, dy := range a {
+				a[j] = threshold(o.Shape, r, dy)
+			}
+		}
+	}
+	t := objectTest{circle, r2}
+	cf, ce := grow(&rs.cf, h+1), grow(&rs.ce, h+1)
+	t.runs(cx, argminAbs(cx), cy, cf, ce)
+	mf, me := grow(&rs.mf, h), grow(&rs.me, h)
+	t.runs(mx, argminAbs(mx), my, mf, me)
+
+	// first[n] is b*(1-cov) + rgb*cov of a background pixel b at coverage
+	// n/16 (n = 16: cov = 1, as the uniform pixels have), firstPix its 8
+	// bits.
+	rgb := [3]float32{float32(o.RGB[0]), float32(o.RGB[1]), float32(o.RGB[2])}
+	var first [ss*ss + 1][3]float32
+	var firstPix [ss*ss + 1][3]uint8
+	for n := 1; n <= ss*ss; n++ {
+		cov := float32(n) / (ss * ss)
+		for c := range 3 {
+			v := bg[c]*(1-cov) + rgb[c]*cov
+			first[n][c], firstPix[n][c] = v, uint8(v+0.5)
+		}
+	}
+	buf, touched := rs.buf, rs.touched
+	// put blends pixel k at coverage n/16.
+	put := func(k, n int) {
+		b := buf[k*3 : k*3+3 : k*3+3]
+		q := pix[k*4 : k*4+3 : k*4+3]
+		if !touched[k] {
+			touched[k] = true
+			b[0], b[1], b[2] = first[n][0], first[n][1], first[n][2]
+			q[0], q[1], q[2] = firstPix[n][0], firstPix[n][1], firstPix[n][2]
+			return
+		}
+		cov := float32(n) / (ss * ss)
+		for c := range 3 {
+			v := b[c]*(1-cov) + rgb[c]*cov
+			b[c], q[c] = v, uint8(v+0.5)
+		}
+	}
+	for j := 0; j < h; j++ {
+		mf, me := mf[j], me[j]
+		f0, e0, f1, e1 := cf[j], ce[j], cf[j+1], ce[j+1]
+		// Pixels outside [lo, hi) have no inside corner or centre: skipped.
+		lo, hi := w, 0
+		if f0 < e0 {
+			lo, hi = min(lo, f0-1), max(hi, e0)
+		}
+		if f1 < e1 {
+			lo, hi = min(lo, f1-1), max(hi, e1)
+		}
+		if mf < me {
+			lo, hi = min(lo, mf), max(hi, me)
+		}
+		lo, hi = max(lo, 0), min(hi, w)
+		// Pixels in [ilo, ihi) have every corner and the centre inside.
+		ilo, ihi := max(f0, f1, mf, lo), min(e0-1, e1-1, me, hi)
+		k0 := (y0+j)*size + x0
+		syj := sy[j*ss : j*ss+ss : j*ss+ss]
+		for i := lo; i < hi; i++ {
+			if i >= ilo && i < ihi {
+				put(k0+i, ss*ss)
+				continue
+			}
+			c := f0 <= i && i < e0
+			if c == (f0 <= i+1 && i+1 < e0) && c == (f1 <= i && i < e1) && c == (f1 <= i+1 && i+1 < e1) && c == (mf <= i && i < me) {
+				if c {
+					put(k0+i, ss*ss)
+				}
+				continue
+			}
+			sxi := sx[i*ss : i*ss+ss : i*ss+ss]
+			n := 0
+			if circle {
+				for _, yt := range syj {
+					for _, xt := range sxi {
+						n += b2i(xt*xt+yt*yt <= r2)
+					}
+				}
+			} else {
+				for _, yt := range syj {
+					for _, xt := range sxi {
+						n += b2i(xt <= yt)
+					}
+				}
+			}
+			if n > 0 {
+				put(k0+i, n)
+			}
+		}
+	}
+}
+
+// objectTest is the test of renderObject of a point given its x and y
+// terms: xt*xt+yt*yt <= r2 for a circle, xt <= yt otherwise.
+type objectTest struct {
+	circle bool
+	r2     float64
+}
+
+func (t objectTest) in(xt, yt float64) bool {
+	if t.circle {
+		return xt*xt+yt*yt <= t.r2
+	}
+	return xt <= yt
+}
+
+// The points of a row of corners or centres that pass the test form one
+// run: the x terms' dx grow with x (rounding is monotone), so |dx| falls
+// to its least value at the argmin m of the row, the same for every row,
+// then rises, and each test depends on |dx| alone and passes for |dx| up
+// to a bound. runs sets f[j], e[j] to the run [f, e) of xs for the y
+// term yts[j]: empty if xs[m] is outside, else found by walking from the
+// previous row's run, or bisecting each side of m.
+func (t objectTest) runs(xs []float64, m int, yts []float64, f, e []int) {
+	pf, pe := 0, 0
+	for j, yt := range yts {
+		if !t.in(xs[m], yt) {
+			f[j], e[j], pf, pe = 0, 0, 0, 0
+			continue
+		}
+		var lo, last int
+		if pf < pe {
+			lo = min(pf, m)
+			if t.in(xs[lo], yt) {
+				for lo > 0 && t.in(xs[lo-1], yt) {
+					lo--
+				}
+			} else {
+				for !t.in(xs[lo], yt) {
+					lo++
+				}
+			}
+			last = max(pe-1, m)
+			if t.in(xs[last], yt) {
+				for last+1 < len(xs) && t.in(xs[last+1], yt) {
+					last++
+				}
+			} else {
+				for !t.in(xs[last], yt) {
+					last--
+				}
+			}
+		} else {
+			l, h := 0, m // the first inside point is in [l, h]
+			for l < h {
+				mid := int(uint(l+h) >> 1)
+				if t.in(xs[mid], yt) {
+					h = mid
+				} else {
+					l = mid + 1
+				}
+			}
+			lo = l
+			l, h = m, len(xs)-1 // the last inside point is in [l, h]
+			for l < h {
+				mid := int(uint(l+h+1) >> 1)
+				if t.in(xs[mid], yt) {
+					l = mid
+				} else {
+					h = mid - 1
+				}
+			}
+			last = l
+		}
+		f[j], e[j], pf, pe = lo, last+1, lo, last+1
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// argminAbs returns the first index of the least |v| of a (0 if a is empty
+// or all NaN).
+func argminAbs(a []float64) int {
+	m := 0
+	for i := 1; i < len(a); i++ {
+		if math.Abs(a[i]) < math.Abs(a[m]) {
+			m = i
+		}
+	}
+	return m
+}
+
+// threshold returns t(dy) of renderObject for a square, triangle or cross
+// of radius r: inside(dx, dy) is |dx| <= t(dy).
+func threshold(shape int, r, dy float64) float64 {
+	switch shape {
+	case 1: // square
+		h := 0.88 * r
+		if math.Abs(dy) <= h {
+			return h
+		}
+	case 2: // triangle
+		top, bottom := -r, 0.8*r
+		if dy < top || dy > bottom {
+			break
+		}
+		return 1.1 * r * (dy - top) / (bottom - top)
+	default: // cross
+		w := 0.36 * r
+		t := math.Inf(-1)
+		if math.Abs(dy) <= w {
+			t = r
+		}
+		if math.Abs(dy) <= r && w > t {
+			t = w
+		}
+		return t
+	}
+	return math.Inf(-1)
 }
 
 // sceneWords lists every word of the scenes' captions and prompts.
