@@ -44,7 +44,7 @@ func BenchmarkRingShardedLoss(b *testing.B) {
 	for _, k := range []int{0, 1, 2, 4} {
 		b.Run(fmt.Sprintf("K=%d", k), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 2))
-			img, txt := ringEmbeddings(rng, n, d), ringEmbeddings(rng, n, d)
+			img, txt := randomEmbeddings(rng, n, d), randomEmbeddings(rng, n, d)
 			o := siglip.LossOptions{Threads: threads}
 			p := siglip.DefaultParams()
 			run := func() siglip.RingStats {

@@ -13,24 +13,6 @@ import (
 	"github.com/siglip-go/siglip"
 )
 
-// ringEmbeddings returns a rows x cols matrix of random unit-norm rows.
-func ringEmbeddings(rng *rand.Rand, rows, cols int) siglip.Matrix {
-	m := siglip.NewMatrix(rows, cols)
-	for i := 0; i < rows; i++ {
-		r := m.Row(i)
-		var s float64
-		for k := range r {
-			v := rng.NormFloat64()
-			r[k] = float32(v)
-			s += v * v
-		}
-		for k := range r {
-			r[k] = float32(float64(r[k]) / math.Sqrt(s))
-		}
-	}
-	return m
-}
-
 // ringClose reports whether the ring's result equals the unsharded one to
 // rtol: scalars relative to themselves, gradient matrices relative to their
 // largest entry (single entries may cancel to ~0).
@@ -77,7 +59,7 @@ func ringCases() []ringCase {
 	rng := rand.New(rand.NewPCG(11, 12))
 	var cs []ringCase
 	// 53 rows: no K of 2..7 divides it; K = 7 gives shards of 8 and a last of 5.
-	cs = append(cs, ringCase{"diagonal_53x53x24", ringEmbeddings(rng, 53, 24), ringEmbeddings(rng, 53, 24), siglip.LossOptions{Threads: 2}})
+	cs = append(cs, ringCase{"diagonal_53x53x24", randomEmbeddings(rng, 53, 24), randomEmbeddings(rng, 53, 24), siglip.LossOptions{Threads: 2}})
 	// Labels, n != m, several positives per row.
 	il, tl := make([]int64, 50), make([]int64, 41)
 	for i := range il {
@@ -86,10 +68,10 @@ func ringCases() []ringCase {
 	for j := range tl {
 		tl[j] = int64((j * 5) % 13)
 	}
-	cs = append(cs, ringCase{"labels_50x41x16", ringEmbeddings(rng, 50, 16), ringEmbeddings(rng, 41, 16),
+	cs = append(cs, ringCase{"labels_50x41x16", randomEmbeddings(rng, 50, 16), randomEmbeddings(rng, 41, 16),
 		siglip.LossOptions{Threads: 1, ImageLabels: il, TextLabels: tl}})
 	// 9 rows over 7 shards: shards of 2 rows, then an empty one.
-	cs = append(cs, ringCase{"diagonal_9x9x5", ringEmbeddings(rng, 9, 5), ringEmbeddings(rng, 9, 5), siglip.LossOptions{}})
+	cs = append(cs, ringCase{"diagonal_9x9x5", randomEmbeddings(rng, 9, 5), randomEmbeddings(rng, 9, 5), siglip.LossOptions{}})
 	return cs
 }
 
@@ -126,7 +108,7 @@ func TestRingShardedLossEqualsUnsharded(t *testing.T) {
 
 func TestRingShardedLossErrors(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	img, txt := ringEmbeddings(rng, 8, 4), ringEmbeddings(rng, 8, 4)
+	img, txt := randomEmbeddings(rng, 8, 4), randomEmbeddings(rng, 8, 4)
 	p := siglip.DefaultParams()
 	for _, tc := range []struct {
 		name   string
@@ -332,7 +314,7 @@ func TestRingLossOptionShards(t *testing.T) {
 		}
 	}
 	rng := rand.New(rand.NewPCG(3, 3))
-	img := ringEmbeddings(rng, 6, 3)
+	img := randomEmbeddings(rng, 6, 3)
 	for _, o := range []siglip.LossOptions{{Shards: -1}, {Shards: siglip.MaxShards + 1}, {Shards: 2, Kind: siglip.Softmax}} {
 		if _, _, err := siglip.Loss(img, img, p, o); !errors.Is(err, siglip.ErrInvalidInput) {
 			t.Errorf("%+v: err = %v, want ErrInvalidInput", o, err)
