@@ -549,6 +549,9 @@ func Train(ctx context.Context, cfg TrainConfig) (*TrainResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("siglip: train: step %d: %w", step+1, err)
 		}
+		// The towers copied the pixels and tokens into their arenas: the
+		// loader can refill these buffers (no 3 MB allocation per batch).
+		loader.Release(batch)
 		if err := openOutputs(); err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math"
 	"reflect"
 	"runtime"
 	"slices"
@@ -362,4 +363,50 @@ func TestLoaderClose(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Errorf("%d goroutines after Close, %d before", runtime.NumGoroutine(), before)
+}
+
+// TestLoaderReleaseReusesBuffers: batches built in released (dirty) buffers
+// are identical to batches built in fresh ones, and the buffers are reused.
+func TestLoaderReleaseReusesBuffers(t *testing.T) {
+	shapes, _ := Open(Shapes, OpenOptions{Seed: 1})
+	for _, src := range []Source{&memSource{n: 23}, shapes} {
+		o := LoaderOptions{BatchSize: 8, ImageSize: 8, TextLen: 16, Tokenizer: testTokenizer(), Seed: 5,
+			Shuffle: true, Augment: true, Workers: 2, Prefetch: 1}
+		ref := collect(t, src, o, 12)
+		l, err := NewLoader(src, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[*float32]bool{}
+		reused := 0
+		for i := range ref {
+			b, err := l.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen[&b.Pixels[0]] {
+				reused++
+			}
+			seen[&b.Pixels[0]] = true
+			// Compare, then dirty the buffers before handing them back, so a
+			// loader that forgot to overwrite a value would be caught.
+			if !reflect.DeepEqual(b, ref[i]) {
+				t.Fatalf("%s: batch %d built in a released buffer differs from a fresh one", src.Name(), i)
+			}
+			for k := range b.Pixels {
+				b.Pixels[k] = float32(math.NaN())
+			}
+			for k := range b.Tokens {
+				b.Tokens[k] = -7
+			}
+			l.Release(b)
+			if b.Pixels != nil || b.Tokens != nil {
+				t.Fatalf("Release left the buffers in the batch")
+			}
+		}
+		l.Close()
+		if reused == 0 {
+			t.Errorf("%s: no pixel buffer was reused in %d batches", src.Name(), len(ref))
+		}
+	}
 }
