@@ -21,7 +21,7 @@ import (
 //
 //	go test -run '^$' -bench TrainLoop -benchtime 1x .
 func BenchmarkTrainLoop(b *testing.B) {
-	const steps, rounds = 150, 3
+	const steps, rounds = 150, 5
 	patch := 8
 	if v, err := strconv.Atoi(os.Getenv("SIGLIP_BENCH_PATCH")); err == nil {
 		patch = v

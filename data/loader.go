@@ -33,7 +33,9 @@ type LoaderOptions struct {
 	// Prefetch is the number of batches decoded ahead of Next (default 2).
 	Prefetch int
 	// Workers is the number of goroutines that decode examples (default
-	// GOMAXPROCS). Source.Example is called from all of them at once.
+	// GOMAXPROCS). Source.Example is called from all of them at once, and
+	// from the caller of Next, which decodes rows of the batch it waits
+	// for rather than sleep.
 	Workers int
 	// DropLast drops the last, short batch of each epoch of a finite source.
 	// Without it that batch has fewer rows (all ranks get their share of
@@ -101,7 +103,7 @@ type Loader struct {
 	closed  bool
 
 	pending chan *pendingBatch
-	jobs    chan rowJob
+	jobs    chan *pendingBatch // each batch up to Workers times: one for each
 	done    chan struct{}
 	wg      sync.WaitGroup
 
@@ -110,17 +112,18 @@ type Loader struct {
 	freeTokens chan []int32
 }
 
+// pendingBatch is a batch being decoded. Its rows are claimed one at a
+// time, by the workers and by Next's caller alike: a descheduled worker
+// holds up at most one row, and a claim costs one atomic addition (handing
+// rows to workers through a channel cost, on 2 cores, a tenth of a row's
+// decoding).
 type pendingBatch struct {
 	b     *Batch
-	lo    int // first global row of this rank
-	left  atomic.Int64
+	lo    int          // first global row of this rank
+	next  atomic.Int64 // rows claimed so far
+	left  atomic.Int64 // rows not yet decoded; ready is closed at 0
 	errs  []error
 	ready chan struct{}
-}
-
-type rowJob struct {
-	pb  *pendingBatch
-	row int
 }
 
 // NewLoader returns a loader of src. It starts decoding at the first Next.
@@ -231,6 +234,9 @@ func (l *Loader) Next() (*Batch, error) {
 	case <-l.done:
 		return nil, ErrClosed
 	}
+	// Decode the batch's unclaimed rows here rather than sleep, then wait
+	// for those that workers hold.
+	l.decodeRows(pb)
 	select {
 	case <-pb.ready:
 	case <-l.done:
@@ -300,7 +306,7 @@ func (l *Loader) start() {
 	l.started = true
 	l.seed = l.state.Seed
 	l.pending = make(chan *pendingBatch, l.o.Prefetch)
-	l.jobs = make(chan rowJob, l.o.Workers)
+	l.jobs = make(chan *pendingBatch, l.o.Workers*(l.o.Prefetch+2))
 	l.done = make(chan struct{})
 	l.wg.Add(1 + l.o.Workers)
 	go l.produce(l.state)
@@ -369,11 +375,13 @@ func (l *Loader) produce(s LoaderState) {
 		case <-l.done:
 			return
 		}
-		for row := range rows {
+		// Never blocks: busy workers must not hold up the next batch,
+		// which Next's caller decodes itself if need be. A full queue
+		// means that the workers have batches to look at already.
+		for range l.o.Workers {
 			select {
-			case l.jobs <- rowJob{pb, row}:
-			case <-l.done:
-				return
+			case l.jobs <- pb:
+			default:
 			}
 		}
 		epoch, pos = l.successor(epoch, pos)
@@ -384,48 +392,83 @@ func (l *Loader) work() {
 	defer l.wg.Done()
 	for {
 		select {
-		case j := <-l.jobs:
-			j.pb.errs[j.row] = l.fill(j.pb.b, j.row)
-			if j.pb.left.Add(-1) == 0 {
-				close(j.pb.ready)
-			}
+		case pb := <-l.jobs:
+			l.decodeRows(pb)
 		case <-l.done:
 			return
 		}
 	}
 }
 
+// decodeRows decodes rows of pb until none is left to claim; the last one
+// done closes pb.ready.
+func (l *Loader) decodeRows(pb *pendingBatch) {
+	for {
+		row := int(pb.next.Add(1)) - 1
+		if row >= pb.b.Rows {
+			return
+		}
+		pb.errs[row] = l.fill(pb.b, row)
+		if pb.left.Add(-1) == 0 {
+			close(pb.ready)
+		}
+		// Let a waiting goroutine have this P: the caller of Next woken
+		// by the batch, or back from a cgo call (a training step) with
+		// no P. With rows left, this loop never blocks, and Go preempts
+		// a running goroutine only after 10 ms: without the yield, Next
+		// returned a ready batch up to 10 ms late.
+		runtime.Gosched()
+	}
+}
+
 // fill decodes row of b.
 func (l *Loader) fill(b *Batch, row int) error {
 	i := b.Indices[row]
-	ex, err := l.src.Example(i)
-	if err != nil {
-		return fmt.Errorf("%s: example %d: %w", l.src.Name(), i, err)
+	dst := b.Pixels[row*l.pixels : (row+1)*l.pixels]
+	var ex Example
+	direct := false // the source wrote dst itself
+	if ps, ok := l.src.(pixelSource); ok && !l.o.Augment {
+		var err error
+		if ex, direct, err = ps.exampleInto(i, l.o.ImageSize, dst); err != nil {
+			return fmt.Errorf("%s: example %d: %w", l.src.Name(), i, err)
+		}
+	}
+	if !direct {
+		var err error
+		if ex, err = l.src.Example(i); err != nil {
+			return fmt.Errorf("%s: example %d: %w", l.src.Name(), i, err)
+		}
+		if ex.Image == nil || ex.Image.Bounds().Empty() {
+			return invalidf("%s: example %d (%s): empty image", l.src.Name(), i, ex.Key)
+		}
 	}
 	// name names the example in the errors (formatted only for one).
 	name := func() string { return fmt.Sprintf("%s: example %d (%s)", l.src.Name(), i, ex.Key) }
-	if ex.Image == nil || ex.Image.Bounds().Empty() {
-		return invalidf("%s: empty image", name())
-	}
 	if strings.TrimSpace(ex.Caption) == "" {
 		return invalidf("%s: empty caption", name())
 	}
-	dst := b.Pixels[row*l.pixels : (row+1)*l.pixels]
-	if l.o.Augment {
+	switch {
+	case direct:
+	case l.o.Augment:
 		x0, y0, w, h := RandomCrop(ex.Image, l.o.Crop, l.seed, uint64(b.Epoch), uint64(i))
 		PreprocessRegion(ex.Image, x0, y0, w, h, l.o.ImageSize, dst)
-	} else {
+	default:
 		Preprocess(ex.Image, l.o.ImageSize, dst)
 	}
 	b.Captions[row] = ex.Caption
 	b.Classes[row] = ex.Class
 	b.Keys[row] = ex.Key
 	if l.o.Tokenizer != nil {
-		ids := l.o.Tokenizer.Encode(ex.Caption, l.o.TextLen)
-		if len(ids) != l.o.TextLen {
-			return fmt.Errorf("data: %s tokenizer returned %d ids, want %d", l.o.Tokenizer.Kind(), len(ids), l.o.TextLen)
+		ids := b.Tokens[row*l.o.TextLen : (row+1)*l.o.TextLen]
+		if wt, ok := l.o.Tokenizer.(*WordTokenizer); ok {
+			wt.encodeInto(ids, ex.Caption) // no allocation
+		} else {
+			enc := l.o.Tokenizer.Encode(ex.Caption, l.o.TextLen)
+			if len(enc) != l.o.TextLen {
+				return fmt.Errorf("data: %s tokenizer returned %d ids, want %d", l.o.Tokenizer.Kind(), len(enc), l.o.TextLen)
+			}
+			copy(ids, enc)
 		}
-		copy(b.Tokens[row*l.o.TextLen:], ids)
 		b.CaptionIDs[row] = idsHash(ids)
 	} else {
 		b.CaptionIDs[row] = CaptionID(ex.Caption, nil, 0)

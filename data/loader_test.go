@@ -410,3 +410,30 @@ func TestLoaderReleaseReusesBuffers(t *testing.T) {
 		}
 	}
 }
+
+// hiddenSource hides every method but Source's: a loader of it takes the
+// general path (Example, then Preprocess) even for the scenes.
+type hiddenSource struct{ Source }
+
+// TestLoaderDirectPixelsMatchExamples checks that the scenes' direct path
+// (pixelSource) gives the loader exactly the batches of the general path,
+// at the scenes' own size (direct) and at another (general on both sides).
+func TestLoaderDirectPixelsMatchExamples(t *testing.T) {
+	src, err := Open(Shapes, OpenOptions{Seed: 3, ImageSize: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := src.(pixelSource); !ok {
+		t.Fatal("the scenes no longer implement pixelSource: the loader takes the slow path")
+	}
+	for _, size := range []int{32, 24} {
+		o := LoaderOptions{BatchSize: 16, ImageSize: size, TextLen: 16, Tokenizer: testTokenizer(), Workers: 2}
+		got := collect(t, src, o, 3)
+		want := collect(t, hiddenSource{src}, o, 3)
+		for i := range want {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Fatalf("size %d: batch %d of the direct path differs from the general path's", size, i)
+			}
+		}
+	}
+}

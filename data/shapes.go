@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -118,7 +119,7 @@ func (s *shapesSource) Name() string      { return s.name }
 func (s *shapesSource) Len() int          { return s.length }
 func (s *shapesSource) Classes() []Class  { return ShapesClasses() }
 func (s *shapesSource) Close() error      { return nil }
-func (s *shapesSource) key(i int) string  { return fmt.Sprintf("%s/%d", s.name, i) }
+func (s *shapesSource) key(i int) string  { return s.name + "/" + strconv.Itoa(i) }
 func (s *shapesSource) scene(i int) Scene { return GenerateScene(s.seed, i, s.size) }
 
 func (s *shapesSource) check(i int) error {
@@ -138,6 +139,25 @@ func (s *shapesSource) Example(i int) (Example, error) {
 		class = -1
 	}
 	return Example{Key: s.key(i), Image: RenderScene(sc, s.size), Caption: sc.Caption, Class: class}, nil
+}
+
+// exampleInto implements pixelSource: example i without its image, whose
+// preprocessed pixels it writes into dst when the loader's size is the
+// scenes' own.
+func (s *shapesSource) exampleInto(i, size int, dst []float32) (Example, bool, error) {
+	if size != s.size {
+		return Example{}, false, nil
+	}
+	if err := s.check(i); err != nil {
+		return Example{}, false, err
+	}
+	sc := s.scene(i)
+	class := sc.Class
+	if sc.Mixed {
+		class = -1
+	}
+	renderScenePlanes(sc, size, dst)
+	return Example{Key: s.key(i), Caption: sc.Caption, Class: class}, true, nil
 }
 
 // Caption returns the caption of example i without drawing it.
@@ -358,13 +378,56 @@ func RenderScene(sc Scene, size int) *image.RGBA {
 	}
 	rs := renderPool.Get().(*renderScratch)
 	defer renderPool.Put(rs)
+	// The planes are not wanted here; renderObject writes them all the
+	// same (no branch in its innermost function).
+	planes := grow(&rs.planes, 3*size*size)
+	rs.renderObjects(sc, size, pix, planes, bg)
+	return img
+}
+
+// renderScenePlanes writes what Preprocess(RenderScene(sc, size), size, dst)
+// writes, without the image: the 3 normalised planes (NCHW) of size x size
+// values. It fills the planes with the background's values and renders the
+// objects as RenderScene does, mapping the 8 bits of each pixel they touch
+// through copyRGBA's table, so the values are bit-identical
+// (TestRenderScenePlanesMatchesReference), at a fraction of the cost: no
+// image to allocate, and the background, most of a scene, is a fill.
+func renderScenePlanes(sc Scene, size int, dst []float32) {
+	plane := size * size
+	if len(dst) < 3*plane {
+		panic(fmt.Sprintf("data: renderScenePlanes: dst has %d values, want %d", len(dst), 3*plane))
+	}
+	if plane == 0 {
+		return
+	}
+	lut := rgbaNormalised()
+	bg := [3]float32{float32(sc.Background[0]), float32(sc.Background[1]), float32(sc.Background[2])}
+	r := dst[:plane:plane]
+	g := dst[plane : 2*plane : 2*plane]
+	b := dst[2*plane : 3*plane : 3*plane]
+	for c, p := range [3][]float32{r, g, b} {
+		p[0] = lut[uint8(bg[c]+0.5)]
+		for n := 1; n < len(p); n *= 2 {
+			copy(p[n:], p[:n])
+		}
+	}
+	rs := renderPool.Get().(*renderScratch)
+	defer renderPool.Put(rs)
+	// The RGBA image is not wanted: a scratch one takes renderObject's
+	// bytes, touched pixels only (it needs no background).
+	pix := grow(&rs.pix, 4*plane)
+	rs.renderObjects(sc, size, pix, dst[:3*plane], bg)
+}
+
+// renderObjects blends the scene's objects, in order, over the background
+// bg, into the RGBA pix and the normalised planes (3 x size x size).
+func (rs *renderScratch) renderObjects(sc Scene, size int, pix []uint8, planes []float32, bg [3]float32) {
 	rs.buf = grow(&rs.buf, size*size*3)
 	rs.touched = grow(&rs.touched, size*size)
 	clear(rs.touched)
 	for _, o := range sc.Objects {
-		rs.renderObject(pix, size, o, bg)
+		rs.renderObject(pix, planes, size, o, bg)
 	}
-	return img
 }
 
 // renderScratch holds RenderScene's buffers, reused through renderPool.
@@ -374,10 +437,16 @@ type renderScratch struct {
 	// background.
 	buf     []float32
 	touched []bool
+	// pix is renderScenePlanes' scratch RGBA image, planes RenderScene's
+	// scratch planes.
+	pix    []uint8
+	planes []float32
 	// The x terms of the object's test at the corners (x0..x1), centres and
 	// 4 samples of the columns; the y terms likewise for the rows.
 	cx, mx, sx []float64
 	cy, my, sy []float64
+	// The squares of sx and sy (circles).
+	sx2, sy2 []float64
 	// The runs of inside points of the corner and centre rows.
 	cf, ce, mf, me []int
 }
@@ -392,7 +461,8 @@ func grow[T any](s *[]T, n int) []T {
 	return (*s)[:n]
 }
 
-// renderObject blends o into rs.buf and pix (size x size), over the
+// renderObject blends o into rs.buf, pix (RGBA) and planes (normalised
+// 8-bit values, as copyRGBA maps them; all size x size), over the
 // background bg where no object came before, as RenderScene did one point
 // at a time with o.inside:
 //
@@ -404,7 +474,7 @@ func grow[T any](s *[]T, n int) []T {
 //     larger of r (where |dy| <= w) and w (where |dy| <= r)): the x terms
 //     are |dx|, the y terms t(dy). Each is the same comparison of the same
 //     values as inside's.
-func (rs *renderScratch) renderObject(pix []uint8, size int, o SceneObject, bg [3]float32) {
+func (rs *renderScratch) renderObject(pix []uint8, planes []float32, size int, o SceneObject, bg [3]float32) {
 	const ss = 4
 	x0 := max(0, int(math.Floor(o.X-1.2*o.R-1)))
 	x1 := min(size, int(math.Ceil(o.X+1.2*o.R+1)))
@@ -453,45 +523,71 @@ func (rs *renderScratch) renderObject(pix []uint8, size int, o SceneObject, bg [
 			}
 		}
 		for _, a := range [][]float64{cy, my, sy} {
-			for j, dy := range a {
-				a[j] = threshold(o.Shape, r, dy)
-			}
+			thresholds(o.Shape, r, a)
 		}
 	}
-	t := objectTest{circle, r2}
+	test := objectTest{circle, r2}
 	cf, ce := grow(&rs.cf, h+1), grow(&rs.ce, h+1)
-	t.runs(cx, argminAbs(cx), cy, cf, ce)
+	test.runs(cx, argminAbs(cx), cy, cf, ce)
 	mf, me := grow(&rs.mf, h), grow(&rs.me, h)
-	t.runs(mx, argminAbs(mx), my, mf, me)
+	test.runs(mx, argminAbs(mx), my, mf, me)
 
 	// first[n] is b*(1-cov) + rgb*cov of a background pixel b at coverage
 	// n/16 (n = 16: cov = 1, as the uniform pixels have), firstPix its 8
-	// bits.
+	// bits, firstVal their normalised values.
+	lut := rgbaNormalised()
 	rgb := [3]float32{float32(o.RGB[0]), float32(o.RGB[1]), float32(o.RGB[2])}
 	var first [ss*ss + 1][3]float32
 	var firstPix [ss*ss + 1][3]uint8
+	var firstVal [ss*ss + 1][3]float32
 	for n := 1; n <= ss*ss; n++ {
 		cov := float32(n) / (ss * ss)
 		for c := range 3 {
 			v := bg[c]*(1-cov) + rgb[c]*cov
 			first[n][c], firstPix[n][c] = v, uint8(v+0.5)
+			firstVal[n][c] = lut[firstPix[n][c]]
 		}
 	}
 	buf, touched := rs.buf, rs.touched
-	// put blends pixel k at coverage n/16.
-	put := func(k, n int) {
+	plane := size * size
+	pr, pg, pb := planes[:plane:plane], planes[plane:2*plane:2*plane], planes[2*plane:3*plane:3*plane]
+	// put blends pixel k at coverage n/16: over the background from the
+	// tables (small enough to be inlined), or over an earlier object.
+	blend := func(k, n int) {
 		b := buf[k*3 : k*3+3 : k*3+3]
 		q := pix[k*4 : k*4+3 : k*4+3]
-		if !touched[k] {
-			touched[k] = true
-			b[0], b[1], b[2] = first[n][0], first[n][1], first[n][2]
-			q[0], q[1], q[2] = firstPix[n][0], firstPix[n][1], firstPix[n][2]
-			return
-		}
 		cov := float32(n) / (ss * ss)
 		for c := range 3 {
 			v := b[c]*(1-cov) + rgb[c]*cov
 			b[c], q[c] = v, uint8(v+0.5)
+		}
+		pr[k], pg[k], pb[k] = lut[q[0]], lut[q[1]], lut[q[2]]
+	}
+	put := func(k, n int) {
+		if touched[k] {
+			blend(k, n)
+			return
+		}
+		touched[k] = true
+		*(*[3]float32)(buf[k*3:]) = first[n]
+		*(*[3]uint8)(pix[k*4:]) = firstPix[n]
+		v := &firstVal[n]
+		pr[k], pg[k], pb[k] = v[0], v[1], v[2]
+	}
+	// The edge pixels' 16 samples. A circle's test adds the squares of the
+	// terms, computed once here (float64() keeps them rounded, as the
+	// test's own products are). For the other shapes, a row of samples
+	// with the threshold t passes where a column's |dx| <= t: the 4 sample
+	// rows of a pixel row have at most 4 distinct thresholds (a square's
+	// and a cross's rows mostly one), and a row at t = -Inf passes nowhere.
+	var sx2, sy2 []float64
+	if circle {
+		sx2, sy2 = grow(&rs.sx2, len(sx)), grow(&rs.sy2, len(sy))
+		for i, v := range sx {
+			sx2[i] = float64(v * v)
+		}
+		for j, v := range sy {
+			sy2[j] = float64(v * v)
 		}
 	}
 	for j := 0; j < h; j++ {
@@ -512,32 +608,50 @@ func (rs *renderScratch) renderObject(pix []uint8, size int, o SceneObject, bg [
 		// Pixels in [ilo, ihi) have every corner and the centre inside.
 		ilo, ihi := max(f0, f1, mf, lo), min(e0-1, e1-1, me, hi)
 		k0 := (y0+j)*size + x0
-		syj := sy[j*ss : j*ss+ss : j*ss+ss]
+		var ts [ss]float64 // the distinct finite thresholds of the sample rows
+		var tn [ss]int     // and how many rows have each
+		nt := 0
+		var sy2j []float64
+		if circle {
+			sy2j = sy2[j*ss : j*ss+ss : j*ss+ss]
+		} else {
+		rows:
+			for _, t := range sy[j*ss : j*ss+ss] {
+				if math.IsInf(t, -1) {
+					continue
+				}
+				for k := range nt {
+					if ts[k] == t {
+						tn[k]++
+						continue rows
+					}
+				}
+				ts[nt], tn[nt] = t, 1
+				nt++
+			}
+		}
 		for i := lo; i < hi; i++ {
 			if i >= ilo && i < ihi {
 				put(k0+i, ss*ss)
 				continue
 			}
-			c := f0 <= i && i < e0
-			if c == (f0 <= i+1 && i+1 < e0) && c == (f1 <= i && i < e1) && c == (f1 <= i+1 && i+1 < e1) && c == (mf <= i && i < me) {
-				if c {
-					put(k0+i, ss*ss)
-				}
+			// Not all inside: uniform if no corner or centre is inside,
+			// i.e. i is in none of the runs [f0-1, e0), [f1-1, e1), [mf,
+			// me) (an empty run is [0, 0), so [-1, 0): never).
+			if uint(i-f0+1) >= uint(e0-f0+1) && uint(i-f1+1) >= uint(e1-f1+1) && uint(i-mf) >= uint(me-mf) {
 				continue
 			}
-			sxi := sx[i*ss : i*ss+ss : i*ss+ss]
 			n := 0
 			if circle {
-				for _, yt := range syj {
-					for _, xt := range sxi {
-						n += b2i(xt*xt+yt*yt <= r2)
-					}
+				x := sx2[i*ss : i*ss+ss : i*ss+ss]
+				for _, y := range sy2j {
+					n += b2i(x[0]+y <= r2) + b2i(x[1]+y <= r2) + b2i(x[2]+y <= r2) + b2i(x[3]+y <= r2)
 				}
 			} else {
-				for _, yt := range syj {
-					for _, xt := range sxi {
-						n += b2i(xt <= yt)
-					}
+				x := sx[i*ss : i*ss+ss : i*ss+ss]
+				for k := range nt {
+					t := ts[k]
+					n += tn[k] * (b2i(x[0] <= t) + b2i(x[1] <= t) + b2i(x[2] <= t) + b2i(x[3] <= t))
 				}
 			}
 			if n > 0 {
@@ -640,6 +754,36 @@ func argminAbs(a []float64) int {
 		}
 	}
 	return m
+}
+
+// thresholds replaces each dy of a with threshold(shape, r, dy), with the
+// same operations, one shape's loop at a time.
+func thresholds(shape int, r float64, a []float64) {
+	inf := math.Inf(-1)
+	switch shape {
+	case 1: // square
+		h := 0.88 * r
+		for j, dy := range a {
+			if math.Abs(dy) <= h {
+				a[j] = h
+			} else {
+				a[j] = inf
+			}
+		}
+	case 2: // triangle
+		top, bottom := -r, 0.8*r
+		for j, dy := range a {
+			if dy < top || dy > bottom {
+				a[j] = inf
+			} else {
+				a[j] = 1.1 * r * (dy - top) / (bottom - top)
+			}
+		}
+	default:
+		for j, dy := range a {
+			a[j] = threshold(shape, r, dy)
+		}
+	}
 }
 
 // threshold returns t(dy) of renderObject for a square, triangle or cross

@@ -211,3 +211,53 @@ func TestCopyRGBAMatchesReadRow(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderScenePlanesMatchesReference checks the loader's direct path for
+// the scenes: renderScenePlanes must write, bit for bit, the normalised
+// values of the frozen point-by-point renderer read through readRow (not
+// through copyRGBA's table, which renderScenePlanes shares), into a
+// destination full of NaNs so that a value it forgot would show.
+func TestRenderScenePlanesMatchesReference(t *testing.T) {
+	for _, size := range []int{16, 23, 32, 64} {
+		plane := size * size
+		got := make([]float32, 3*plane)
+		line := make([]float32, size*3)
+		for i := range 300 {
+			sc := GenerateScene(uint64(size), i, size)
+			for k := range got {
+				got[k] = float32(math.NaN())
+			}
+			renderScenePlanes(sc, size, got)
+			ref := refRenderScene(sc, size)
+			for y := range size {
+				readRow(ref, 0, size, y, line)
+				for x := range size {
+					for c := range 3 {
+						want := normalise(line[x*3+c])
+						if g := got[c*plane+y*size+x]; math.Float32bits(g) != math.Float32bits(want) {
+							t.Fatalf("size %d scene %d: channel %d pixel (%d, %d) is %v, want %v", size, i, c, x, y, g, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkRenderScenePlanes measures the loader's direct path for 32 px
+// scenes (256 of them in turn, into a batch-sized buffer, as the loader
+// renders them).
+func BenchmarkRenderScenePlanes(b *testing.B) {
+	const n, size = 256, 32
+	scenes := make([]Scene, n)
+	for i := range scenes {
+		scenes[i] = GenerateScene(1, i, size)
+	}
+	dst := make([]float32, n*3*size*size)
+	done := cpuTimer(b)
+	for i := range b.N {
+		k := i % n
+		renderScenePlanes(scenes[k], size, dst[k*3*size*size:(k+1)*3*size*size])
+	}
+	done()
+}

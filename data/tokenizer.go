@@ -183,6 +183,9 @@ func (t *WordTokenizer) ID(word string) int32 {
 
 // Tokens returns the ids of the text's words, without padding or </s>.
 func (t *WordTokenizer) Tokens(text string) []int32 {
+	if ids, ok := t.appendASCIITokens(make([]int32, 0, 16), text); ok {
+		return ids
+	}
 	ws := Words(text)
 	ids := make([]int32, len(ws))
 	for i, w := range ws {
@@ -191,24 +194,76 @@ func (t *WordTokenizer) Tokens(text string) []int32 {
 	return ids
 }
 
+// appendASCIITokens appends Tokens(text) to ids for a text of ASCII bytes
+// only (false otherwise), without building the words: the loader tokenizes
+// every caption of every batch. For ASCII, Words' classes are: letters and
+// digits make words; the spaces and control characters (bytes <= 0x20 and
+// 0x7f) separate them; every other byte is a word of its own.
+func (t *WordTokenizer) appendASCIITokens(ids []int32, text string) ([]int32, bool) {
+	upper := false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c >= 0x80 {
+			return nil, false
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	if upper {
+		text = strings.ToLower(text)
+	}
+	start := -1 // start of the current word
+	for i := 0; i <= len(text); i++ {
+		var c byte = ' '
+		if i < len(text) {
+			c = text[i]
+		}
+		if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			ids = append(ids, t.ID(text[start:i]))
+			start = -1
+		}
+		if c > 0x20 && c != 0x7f {
+			ids = append(ids, t.ID(text[i:i+1]))
+		}
+	}
+	return ids, true
+}
+
 // Encode returns exactly length ids (none when length <= 0): pads, then the
 // first length-1 tokens of the text, then </s> at position length-1.
 func (t *WordTokenizer) Encode(text string, length int) []int32 {
 	if length <= 0 {
 		return []int32{}
 	}
-	toks := t.Tokens(text)
+	out := make([]int32, length)
+	t.encodeInto(out, text)
+	return out
+}
+
+// encodeInto writes Encode(text, len(dst)) into dst (len(dst) >= 1), for
+// an ASCII text without allocating: the loader encodes straight into the
+// batch.
+func (t *WordTokenizer) encodeInto(dst []int32, text string) {
+	var buf [32]int32
+	toks, ok := t.appendASCIITokens(buf[:0], text)
+	if !ok {
+		toks = t.Tokens(text)
+	}
+	length := len(dst)
 	if len(toks) > length-1 {
 		toks = toks[:length-1]
 	}
-	out := make([]int32, length)
 	start := length - 1 - len(toks)
 	for i := range start {
-		out[i] = PadID
+		dst[i] = PadID
 	}
-	copy(out[start:], toks)
-	out[length-1] = EOSID
-	return out
+	copy(dst[start:], toks)
+	dst[length-1] = EOSID
 }
 
 // Decode turns ids back into text: words joined by spaces, pads skipped,
@@ -320,11 +375,14 @@ func CaptionID(caption string, tok Tokenizer, length int) int64 {
 
 // idsHash is the 63-bit FNV-1a hash of token ids (little-endian int32s).
 func idsHash(ids []int32) int64 {
-	h := fnv.New64a()
-	var b [4]byte
+	// FNV-1a written out (hash/fnv's, without its allocation).
+	const offset64, prime64 = 14695981039346656037, 1099511628211
+	h := uint64(offset64)
 	for _, id := range ids {
-		b[0], b[1], b[2], b[3] = byte(id), byte(id>>8), byte(id>>16), byte(id>>24)
-		h.Write(b[:])
+		for _, c := range [4]byte{byte(id), byte(id >> 8), byte(id >> 16), byte(id >> 24)} {
+			h ^= uint64(c)
+			h *= prime64
+		}
 	}
-	return int64(h.Sum64() >> 1)
+	return int64(h >> 1)
 }

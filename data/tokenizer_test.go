@@ -2,7 +2,9 @@ package data
 
 import (
 	"errors"
+	"hash/fnv"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -162,5 +164,58 @@ func TestCaptionID(t *testing.T) {
 	}
 	if CaptionID("A red  circle", nil, 0) != CaptionID("a red circle", nil, 0) || CaptionID("a red circle", nil, 0) == CaptionID("a blue circle", nil, 0) {
 		t.Error("CaptionID without tokenizer")
+	}
+}
+
+// TestASCIITokensMatchWords checks the tokenizer's ASCII fast path against
+// the general one (Words, then ID) on random ASCII texts of vocabulary
+// words, other words, upper case, digits, punctuation, spaces and control
+// bytes, and that non-ASCII texts take the general path.
+func TestASCIITokensMatchWords(t *testing.T) {
+	tok := BuildVocab([]string{"a large red circle left of two small squares", "photo 7 of the number seven, x!"}, VocabOptions{})
+	pieces := []string{"a", "large", "Red", "CIRCLE", "left", "of", "photo", "7", "seven", "unknownword", "x2y",
+		" ", "  ", "\t", "\n", "\x00", "\x7f", "\x1f", ",", "!", ".", "'", "-", "~", "(", ")"}
+	r := newRNG(7)
+	for n := range 2000 {
+		var b strings.Builder
+		for range r.intn(12) {
+			b.WriteString(pieces[r.intn(len(pieces))])
+		}
+		text := b.String()
+		got, ok := tok.appendASCIITokens(nil, text)
+		if !ok {
+			t.Fatalf("text %d %q: the ASCII path refused an ASCII text", n, text)
+		}
+		var want []int32
+		for _, w := range Words(text) {
+			want = append(want, tok.ID(w))
+		}
+		if len(got) != len(want) || (len(want) > 0 && !slices.Equal(got, want)) {
+			t.Fatalf("text %d %q: ASCII path %v, Words path %v", n, text, got, want)
+		}
+	}
+	for _, text := range []string{"café au lait", "naïve", "a\u00a0b"} {
+		if _, ok := tok.appendASCIITokens(nil, text); ok {
+			t.Errorf("%q: the ASCII path took a non-ASCII text", text)
+		}
+	}
+}
+
+// TestIDsHashIsFNV1a checks the written-out hash of token ids against
+// hash/fnv's FNV-1a over their little-endian bytes.
+func TestIDsHashIsFNV1a(t *testing.T) {
+	r := newRNG(11)
+	for n := range 50 {
+		ids := make([]int32, n)
+		for i := range ids {
+			ids[i] = int32(r.next())
+		}
+		h := fnv.New64a()
+		for _, id := range ids {
+			h.Write([]byte{byte(id), byte(id >> 8), byte(id >> 16), byte(id >> 24)})
+		}
+		if got, want := idsHash(ids), int64(h.Sum64()>>1); got != want {
+			t.Fatalf("%d ids: idsHash %d, FNV-1a %d", n, got, want)
+		}
 	}
 }

@@ -98,7 +98,7 @@ or with --distributed; see siglip loss --help for the SIGLIP_* variables.`,
 	fl.StringVar(&c.Out, "out", "", "run directory: checkpoints, metrics.jsonl, curve.png (required)")
 	fl.BoolVar(&c.Resume, "resume", false, "continue the run in --out from its latest readable checkpoint")
 	fl.IntVar(&c.Threads, "threads", 0, "kernel threads (0: all cores)")
-	fl.IntVar(&c.Workers, "workers", 0, "data loader goroutines (0: all cores)")
+	fl.IntVar(&c.Workers, "workers", 0, "data loader goroutines (0: half the cores)")
 	fl.IntVar(&c.EvalEvery, "eval-every", 0, "evaluate every N steps (0: five times a run; -1: at the end only)")
 	fl.IntVar(&c.CheckpointEvery, "checkpoint-every", 0, "save a checkpoint every N steps (0: 1000; -1: at the end only)")
 	fl.IntVar(&c.Keep, "keep", 0, "checkpoints kept (0: 2)")
