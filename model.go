@@ -368,6 +368,39 @@ func (m *Model) checkPixels(pixels Matrix) error {
 	return nil
 }
 
+// PixelBytes is a batch of 8-bit images for the image tower: Rows images
+// of Cols bytes, laid out as the rows of a pixel Matrix (NCHW), each byte b
+// standing for the pixel value Values[b]. A data loader that hands the
+// tower bytes (data.Batch.Bytes) writes and the tower reads a quarter of
+// the memory of float pixels; the embeddings are those of the values.
+type PixelBytes struct {
+	Rows, Cols int
+	Data       []uint8
+	Values     *[256]float32
+}
+
+func (m *Model) checkPixelBytes(p PixelBytes) error {
+	if p.Rows < 1 {
+		return fmt.Errorf("%w: empty batch of images", ErrInvalidInput)
+	}
+	if want := m.cfg.PixelsPerImage(); p.Cols != want {
+		return fmt.Errorf("%w: images have %d bytes each, the model wants %d (channels %d x %d x %d, NCHW)",
+			ErrInvalidInput, p.Cols, want, m.cfg.Channels, m.cfg.ImageSize, m.cfg.ImageSize)
+	}
+	if p.Rows > math.MaxInt/p.Cols || len(p.Data) != p.Rows*p.Cols {
+		return fmt.Errorf("%w: %d x %d pixel bytes need %d, Data has %d", ErrInvalidInput, p.Rows, p.Cols, p.Rows*p.Cols, len(p.Data))
+	}
+	if p.Values == nil {
+		return fmt.Errorf("%w: pixel bytes without their Values", ErrInvalidInput)
+	}
+	for b, v := range p.Values {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("%w: the value of pixel byte %d is %v", ErrInvalidInput, b, v)
+		}
+	}
+	return nil
+}
+
 func (m *Model) checkTokens(t TokenMatrix) error {
 	if t.Rows < 1 {
 		return fmt.Errorf("%w: empty batch of texts", ErrInvalidInput)
@@ -400,6 +433,22 @@ func (m *Model) embedImages(pixels Matrix, train bool) (Matrix, error) {
 	err := m.call("embed images", func(e *C.char) C.int {
 		return C.siglip_model_embed_images(m.c, C.int64_t(pixels.Rows), unsafe.Pointer(&pixels.Data[0]),
 			unsafe.Pointer(&out.Data[0]), tr, e, errBufLen)
+	})
+	return out, err
+}
+
+func (m *Model) embedImageBytes(pixels PixelBytes, train bool) (Matrix, error) {
+	if err := m.checkPixelBytes(pixels); err != nil {
+		return Matrix{}, fmt.Errorf("siglip: embed images: %w", err)
+	}
+	out := NewMatrix(pixels.Rows, m.cfg.EmbedDim)
+	tr := C.int(0)
+	if train {
+		tr = 1
+	}
+	err := m.call("embed images", func(e *C.char) C.int {
+		return C.siglip_model_embed_images_u8(m.c, C.int64_t(pixels.Rows), (*C.uint8_t)(unsafe.Pointer(&pixels.Data[0])),
+			(*C.float)(unsafe.Pointer(&pixels.Values[0])), unsafe.Pointer(&out.Data[0]), tr, e, errBufLen)
 	})
 	return out, err
 }
@@ -451,6 +500,25 @@ func (m *Model) Forward(pixels Matrix, tokens TokenMatrix) (img, txt Matrix, err
 		return Matrix{}, Matrix{}, fmt.Errorf("siglip: Forward: %w: empty batch (no images and no texts)", ErrInvalidInput)
 	}
 	return img, txt, nil
+}
+
+// ForwardBytes is Forward with 8-bit images (see PixelBytes): the same
+// embeddings and activations as Forward of the values the bytes stand for.
+func (m *Model) ForwardBytes(pixels PixelBytes, tokens TokenMatrix) (img, txt Matrix, err error) {
+	if img, err = m.embedImageBytes(pixels, true); err != nil {
+		return Matrix{}, Matrix{}, err
+	}
+	if tokens.Rows > 0 {
+		if txt, err = m.embedTexts(tokens, true); err != nil {
+			return Matrix{}, Matrix{}, err
+		}
+	}
+	return img, txt, nil
+}
+
+// EmbedImageBytes is EmbedImages of 8-bit images (see PixelBytes).
+func (m *Model) EmbedImageBytes(pixels PixelBytes) (Matrix, error) {
+	return m.embedImageBytes(pixels, false)
 }
 
 // Backward computes the gradients of every parameter from the gradients of

@@ -466,3 +466,59 @@ func TestWarmupCosine(t *testing.T) {
 		t.Errorf("past the end: %v", got)
 	}
 }
+
+// TestModelForwardBytes checks 8-bit images: the embeddings of ForwardBytes
+// and EmbedImageBytes are, bit for bit, those of Forward and EmbedImages of
+// the values the bytes stand for; and bad bytes get clear errors.
+func TestModelForwardBytes(t *testing.T) {
+	c := tinyConfig(t)
+	m := newTestModel(t, c, 3, siglip.WithThreads(2))
+	_, tok := testBatch(c, 4, 2)
+	rng := rand.New(rand.NewPCG(5, 9))
+	var values [256]float32
+	for b := range values {
+		values[b] = float32(rng.NormFloat64())
+	}
+	pb := siglip.PixelBytes{Rows: 4, Cols: c.PixelsPerImage(), Data: make([]uint8, 4*c.PixelsPerImage()), Values: &values}
+	px := siglip.NewMatrix(4, c.PixelsPerImage())
+	for k := range pb.Data {
+		pb.Data[k] = uint8(rng.IntN(256))
+		px.Data[k] = values[pb.Data[k]]
+	}
+	wantImg, wantTxt, err := m.Forward(px, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotImg, gotTxt, err := m.ForwardBytes(pb, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(gotImg.Data, wantImg.Data) || !slices.Equal(gotTxt.Data, wantTxt.Data) {
+		t.Fatal("ForwardBytes differs from Forward of the byte values")
+	}
+	want, _ := m.EmbedImages(px)
+	got, err := m.EmbedImageBytes(pb)
+	if err != nil || !slices.Equal(got.Data, want.Data) {
+		t.Fatalf("EmbedImageBytes differs from EmbedImages of the byte values (err %v)", err)
+	}
+	check := func(what string, p siglip.PixelBytes, substr string) {
+		t.Helper()
+		_, err := m.EmbedImageBytes(p)
+		if !errors.Is(err, siglip.ErrInvalidInput) || !strings.Contains(err.Error(), substr) {
+			t.Errorf("%s: err = %v, want ErrInvalidInput mentioning %q", what, err, substr)
+		}
+	}
+	bad := pb
+	bad.Values = nil
+	check("no values", bad, "without their Values")
+	nan := values
+	nan[9] = float32(math.Inf(1))
+	bad.Values = &nan
+	check("infinite value", bad, "pixel byte 9")
+	bad = pb
+	bad.Data = pb.Data[:10]
+	check("short data", bad, "Data has 10")
+	bad = pb
+	bad.Cols = 7
+	check("wrong image size", bad, "the model wants 3072")
+}

@@ -187,6 +187,15 @@ var rgbaNormalised = sync.OnceValue(func() *[511]float32 {
 	return &t
 })
 
+// byteValues returns the normalised value of each 8-bit intensity u, as
+// Preprocess computes it (copyRGBA's table, for an opaque pixel): the
+// values of Batch.Bytes.
+var byteValues = sync.OnceValue(func() *[256]float32 {
+	var t [256]float32
+	copy(t[:], rgbaNormalised()[:256])
+	return &t
+})
+
 // normalise maps an intensity in [0, 1] to (x - Mean)/Std.
 func normalise(v float32) float32 {
 	return (v - Mean) / Std

@@ -41,6 +41,12 @@ type LoaderOptions struct {
 	// Without it that batch has fewer rows (all ranks get their share of
 	// it; a rank may get none if it has fewer rows than WorldSize).
 	DropLast bool
+	// Bytes asks for batches of 8-bit pixels (Batch.Bytes) instead of
+	// float ones (Batch.Pixels), where the source allows (the generated
+	// scenes at their own size, without augmentation; elsewhere the
+	// pixels are resampled and stay floats): a quarter of the memory to
+	// write, keep and read. Check Batch.Bytes to see which you got.
+	Bytes bool
 	// ClassLabels makes Batch.CaptionIDs the examples' classes instead of
 	// caption hashes: every example of a class is then a positive of every
 	// other (e.g. MNIST, whose captions vary within a class). Every example
@@ -53,8 +59,13 @@ type Batch struct {
 	// Rows is the number of examples of this rank.
 	Rows int
 	// Pixels holds Rows images of 3 x ImageSize x ImageSize values (NCHW,
-	// normalised as Preprocess does).
+	// normalised as Preprocess does); nil when Bytes holds them.
 	Pixels []float32
+	// Bytes holds the images as 8-bit channels instead, in Pixels' layout,
+	// when LoaderOptions.Bytes could be honoured; byte u stands for the
+	// value ByteValues[u] (Preprocess's normalisation of u/255).
+	Bytes      []uint8
+	ByteValues *[256]float32
 	// Tokens holds Rows x TextLen token ids (nil without a Tokenizer).
 	Tokens []int32
 	// Captions are the examples' texts.
@@ -107,8 +118,12 @@ type Loader struct {
 	done    chan struct{}
 	wg      sync.WaitGroup
 
+	// bytes: the batches hold Bytes (LoaderOptions.Bytes, and the source
+	// can write them).
+	bytes bool
 	// Buffers of released batches (see Release), reused by produce.
 	freePixels chan []float32
+	freeBytes  chan []uint8
 	freeTokens chan []int32
 }
 
@@ -162,6 +177,10 @@ func NewLoader(src Source, o LoaderOptions) (*Loader, error) {
 	// Enough for the batches in flight: the prefetched ones, the one being
 	// filled and the caller's.
 	l.freePixels = make(chan []float32, o.Prefetch+2)
+	l.freeBytes = make(chan []uint8, o.Prefetch+2)
+	if ps, ok := src.(pixelSource); ok && o.Bytes && !o.Augment {
+		l.bytes = ps.canWrite(o.ImageSize)
+	}
 	l.freeTokens = make(chan []int32, o.Prefetch+2)
 	l.state.Seed = o.Seed
 	switch {
@@ -267,13 +286,19 @@ func (l *Loader) Release(b *Batch) {
 		default:
 		}
 	}
+	if b.Bytes != nil {
+		select {
+		case l.freeBytes <- b.Bytes:
+		default:
+		}
+	}
 	if b.Tokens != nil {
 		select {
 		case l.freeTokens <- b.Tokens:
 		default:
 		}
 	}
-	b.Pixels, b.Tokens = nil, nil
+	b.Pixels, b.Bytes, b.Tokens = nil, nil, nil
 }
 
 // reuse returns a released buffer of n elements, or a new one. Every element
@@ -349,8 +374,8 @@ func (l *Loader) produce(s LoaderState) {
 		lo, hi := r*g/w, (r+1)*g/w
 		rows := hi - lo
 		b := &Batch{
-			Rows:       rows,
-			Pixels:     reuse(l.freePixels, rows*l.pixels),
+			Rows: rows,
+
 			Captions:   make([]string, rows),
 			CaptionIDs: make([]int64, rows),
 			Classes:    make([]int, rows),
@@ -361,6 +386,11 @@ func (l *Loader) produce(s LoaderState) {
 			Position:   pos,
 			ImageSize:  l.o.ImageSize,
 			TextLen:    l.o.TextLen,
+		}
+		if l.bytes {
+			b.Bytes, b.ByteValues = reuse(l.freeBytes, rows*l.pixels), byteValues()
+		} else {
+			b.Pixels = reuse(l.freePixels, rows*l.pixels)
 		}
 		if l.o.Tokenizer != nil {
 			b.Tokens = reuse(l.freeTokens, rows*l.o.TextLen)
@@ -424,10 +454,23 @@ func (l *Loader) decodeRows(pb *pendingBatch) {
 // fill decodes row of b.
 func (l *Loader) fill(b *Batch, row int) error {
 	i := b.Indices[row]
-	dst := b.Pixels[row*l.pixels : (row+1)*l.pixels]
 	var ex Example
-	direct := false // the source wrote dst itself
-	if ps, ok := l.src.(pixelSource); ok && !l.o.Augment {
+	direct := false // the source wrote the pixels itself
+	if l.bytes {
+		var err error
+		ex, direct, err = l.src.(pixelSource).exampleBytesInto(i, l.o.ImageSize, b.Bytes[row*l.pixels:(row+1)*l.pixels])
+		if err != nil {
+			return fmt.Errorf("%s: example %d: %w", l.src.Name(), i, err)
+		}
+		if !direct { // canWrite said it would
+			return fmt.Errorf("data: %s: example %d: the source cannot write %d px bytes", l.src.Name(), i, l.o.ImageSize)
+		}
+	}
+	var dst []float32
+	if !l.bytes {
+		dst = b.Pixels[row*l.pixels : (row+1)*l.pixels]
+	}
+	if ps, ok := l.src.(pixelSource); ok && !l.o.Augment && !l.bytes {
 		var err error
 		if ex, direct, err = ps.exampleInto(i, l.o.ImageSize, dst); err != nil {
 			return fmt.Errorf("%s: example %d: %w", l.src.Name(), i, err)

@@ -437,3 +437,44 @@ func TestLoaderDirectPixelsMatchExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestLoaderBytes checks the batches of 8-bit pixels: at the scenes' own
+// size their bytes, looked up in ByteValues, are the float batches'
+// pixels, everything else equal; where bytes are impossible (another size,
+// augmentation, a source of images) the batches hold floats as usual.
+func TestLoaderBytes(t *testing.T) {
+	shapes, _ := Open(Shapes, OpenOptions{Seed: 6, ImageSize: 32})
+	o := LoaderOptions{BatchSize: 16, ImageSize: 32, TextLen: 16, Tokenizer: testTokenizer(), Workers: 2}
+	want := collect(t, shapes, o, 4)
+	o.Bytes = true
+	got := collect(t, shapes, o, 4)
+	for i, b := range got {
+		if b.Pixels != nil || len(b.Bytes) != len(want[i].Pixels) || b.ByteValues == nil {
+			t.Fatalf("batch %d: Pixels %d, Bytes %d, want %d bytes only", i, len(b.Pixels), len(b.Bytes), len(want[i].Pixels))
+		}
+		for k, u := range b.Bytes {
+			if v := b.ByteValues[u]; math.Float32bits(v) != math.Float32bits(want[i].Pixels[k]) {
+				t.Fatalf("batch %d value %d: byte %d stands for %v, the float batch has %v", i, k, u, v, want[i].Pixels[k])
+			}
+		}
+		c := *b
+		c.Bytes, c.ByteValues, c.Pixels = nil, nil, want[i].Pixels
+		if !reflect.DeepEqual(&c, want[i]) {
+			t.Fatalf("batch %d: fields other than the pixels differ", i)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		src  Source
+		o    LoaderOptions
+	}{
+		{"other size", shapes, LoaderOptions{BatchSize: 4, ImageSize: 24, Bytes: true}},
+		{"augment", shapes, LoaderOptions{BatchSize: 4, ImageSize: 32, Bytes: true, Augment: true}},
+		{"images", &memSource{n: 8}, LoaderOptions{BatchSize: 4, ImageSize: 8, Bytes: true}},
+	} {
+		b := collect(t, tc.src, tc.o, 1)[0]
+		if b.Bytes != nil || len(b.Pixels) != 4*3*tc.o.ImageSize*tc.o.ImageSize {
+			t.Errorf("%s: Bytes %d, Pixels %d: want floats", tc.name, len(b.Bytes), len(b.Pixels))
+		}
+	}
+}

@@ -141,10 +141,19 @@ func (s *shapesSource) Example(i int) (Example, error) {
 	return Example{Key: s.key(i), Image: RenderScene(sc, s.size), Caption: sc.Caption, Class: class}, nil
 }
 
-// exampleInto implements pixelSource: example i without its image, whose
-// preprocessed pixels it writes into dst when the loader's size is the
-// scenes' own.
+// canWrite, exampleInto and exampleBytesInto implement pixelSource, at the
+// scenes' own size.
+func (s *shapesSource) canWrite(size int) bool { return size == s.size }
+
 func (s *shapesSource) exampleInto(i, size int, dst []float32) (Example, bool, error) {
+	return s.writeExample(i, size, func(sc Scene) { renderScenePlanes(sc, size, dst) })
+}
+
+func (s *shapesSource) exampleBytesInto(i, size int, dst []uint8) (Example, bool, error) {
+	return s.writeExample(i, size, func(sc Scene) { renderSceneBytes(sc, size, dst) })
+}
+
+func (s *shapesSource) writeExample(i, size int, render func(Scene)) (Example, bool, error) {
 	if size != s.size {
 		return Example{}, false, nil
 	}
@@ -156,7 +165,7 @@ func (s *shapesSource) exampleInto(i, size int, dst []float32) (Example, bool, e
 	if sc.Mixed {
 		class = -1
 	}
-	renderScenePlanes(sc, size, dst)
+	render(sc)
 	return Example{Key: s.key(i), Caption: sc.Caption, Class: class}, true, nil
 }
 
@@ -378,20 +387,44 @@ func RenderScene(sc Scene, size int) *image.RGBA {
 	}
 	rs := renderPool.Get().(*renderScratch)
 	defer renderPool.Put(rs)
-	// The planes are not wanted here; renderObject writes them all the
-	// same (no branch in its innermost function).
-	planes := grow(&rs.planes, 3*size*size)
-	rs.renderObjects(sc, size, pix, planes, bg)
+	rs.renderObjects(sc, size, pixelLayout{pix, 4, 1}, bg)
 	return img
+}
+
+// renderSceneBytes writes the 8-bit channels of RenderScene(sc, size) into
+// dst as 3 planes (NCHW) of size x size bytes, without the image: the
+// loader's batches of bytes (Batch.Bytes). Filling the planes with the
+// background, most of a scene, is a memset.
+func renderSceneBytes(sc Scene, size int, dst []uint8) {
+	plane := size * size
+	if len(dst) < 3*plane {
+		panic(fmt.Sprintf("data: renderSceneBytes: dst has %d bytes, want %d", len(dst), 3*plane))
+	}
+	if plane == 0 {
+		return
+	}
+	rs := renderPool.Get().(*renderScratch)
+	defer renderPool.Put(rs)
+	rs.renderBytes(sc, size, dst)
+}
+
+func (rs *renderScratch) renderBytes(sc Scene, size int, dst []uint8) {
+	plane := size * size
+	bg := [3]float32{float32(sc.Background[0]), float32(sc.Background[1]), float32(sc.Background[2])}
+	for c := range 3 {
+		p := dst[c*plane : (c+1)*plane]
+		v := uint8(bg[c] + 0.5)
+		for i := range p {
+			p[i] = v
+		}
+	}
+	rs.renderObjects(sc, size, pixelLayout{dst, 1, plane}, bg)
 }
 
 // renderScenePlanes writes what Preprocess(RenderScene(sc, size), size, dst)
 // writes, without the image: the 3 normalised planes (NCHW) of size x size
-// values. It fills the planes with the background's values and renders the
-// objects as RenderScene does, mapping the 8 bits of each pixel they touch
-// through copyRGBA's table, so the values are bit-identical
-// (TestRenderScenePlanesMatchesReference), at a fraction of the cost: no
-// image to allocate, and the background, most of a scene, is a fill.
+// values, the bytes of renderSceneBytes mapped through copyRGBA's table, so
+// bit-identical (TestRenderScenePlanesMatchesReference).
 func renderScenePlanes(sc Scene, size int, dst []float32) {
 	plane := size * size
 	if len(dst) < 3*plane {
@@ -400,33 +433,31 @@ func renderScenePlanes(sc Scene, size int, dst []float32) {
 	if plane == 0 {
 		return
 	}
-	lut := rgbaNormalised()
-	bg := [3]float32{float32(sc.Background[0]), float32(sc.Background[1]), float32(sc.Background[2])}
-	r := dst[:plane:plane]
-	g := dst[plane : 2*plane : 2*plane]
-	b := dst[2*plane : 3*plane : 3*plane]
-	for c, p := range [3][]float32{r, g, b} {
-		p[0] = lut[uint8(bg[c]+0.5)]
-		for n := 1; n < len(p); n *= 2 {
-			copy(p[n:], p[:n])
-		}
-	}
 	rs := renderPool.Get().(*renderScratch)
 	defer renderPool.Put(rs)
-	// The RGBA image is not wanted: a scratch one takes renderObject's
-	// bytes, touched pixels only (it needs no background).
-	pix := grow(&rs.pix, 4*plane)
-	rs.renderObjects(sc, size, pix, dst[:3*plane], bg)
+	bytes := grow(&rs.bytes, 3*plane)
+	rs.renderBytes(sc, size, bytes)
+	lut := rgbaNormalised()
+	for i, u := range bytes {
+		dst[i] = lut[u]
+	}
+}
+
+// pixelLayout says where channel c of pixel k is: pix[k*stride + c*step]
+// (an RGBA image: stride 4, step 1; 3 planes: stride 1, step the plane).
+type pixelLayout struct {
+	pix          []uint8
+	stride, step int
 }
 
 // renderObjects blends the scene's objects, in order, over the background
-// bg, into the RGBA pix and the normalised planes (3 x size x size).
-func (rs *renderScratch) renderObjects(sc Scene, size int, pix []uint8, planes []float32, bg [3]float32) {
+// bg that out holds already.
+func (rs *renderScratch) renderObjects(sc Scene, size int, out pixelLayout, bg [3]float32) {
 	rs.buf = grow(&rs.buf, size*size*3)
 	rs.touched = grow(&rs.touched, size*size)
 	clear(rs.touched)
 	for _, o := range sc.Objects {
-		rs.renderObject(pix, planes, size, o, bg)
+		rs.renderObject(out, size, o, bg)
 	}
 }
 
@@ -437,10 +468,8 @@ type renderScratch struct {
 	// background.
 	buf     []float32
 	touched []bool
-	// pix is renderScenePlanes' scratch RGBA image, planes RenderScene's
-	// scratch planes.
-	pix    []uint8
-	planes []float32
+	// bytes is renderScenePlanes' scratch planes of bytes.
+	bytes []uint8
 	// The x terms of the object's test at the corners (x0..x1), centres and
 	// 4 samples of the columns; the y terms likewise for the rows.
 	cx, mx, sx []float64
@@ -461,8 +490,7 @@ func grow[T any](s *[]T, n int) []T {
 	return (*s)[:n]
 }
 
-// renderObject blends o into rs.buf, pix (RGBA) and planes (normalised
-// 8-bit values, as copyRGBA maps them; all size x size), over the
+// renderObject blends o into rs.buf and out (size x size), over the
 // background bg where no object came before, as RenderScene did one point
 // at a time with o.inside:
 //
@@ -474,7 +502,7 @@ func grow[T any](s *[]T, n int) []T {
 //     larger of r (where |dy| <= w) and w (where |dy| <= r)): the x terms
 //     are |dx|, the y terms t(dy). Each is the same comparison of the same
 //     values as inside's.
-func (rs *renderScratch) renderObject(pix []uint8, planes []float32, size int, o SceneObject, bg [3]float32) {
+func (rs *renderScratch) renderObject(out pixelLayout, size int, o SceneObject, bg [3]float32) {
 	const ss = 4
 	x0 := max(0, int(math.Floor(o.X-1.2*o.R-1)))
 	x1 := min(size, int(math.Ceil(o.X+1.2*o.R+1)))
@@ -534,34 +562,28 @@ func (rs *renderScratch) renderObject(pix []uint8, planes []float32, size int, o
 
 	// first[n] is b*(1-cov) + rgb*cov of a background pixel b at coverage
 	// n/16 (n = 16: cov = 1, as the uniform pixels have), firstPix its 8
-	// bits, firstVal their normalised values.
-	lut := rgbaNormalised()
+	// bits.
 	rgb := [3]float32{float32(o.RGB[0]), float32(o.RGB[1]), float32(o.RGB[2])}
 	var first [ss*ss + 1][3]float32
 	var firstPix [ss*ss + 1][3]uint8
-	var firstVal [ss*ss + 1][3]float32
 	for n := 1; n <= ss*ss; n++ {
 		cov := float32(n) / (ss * ss)
 		for c := range 3 {
 			v := bg[c]*(1-cov) + rgb[c]*cov
 			first[n][c], firstPix[n][c] = v, uint8(v+0.5)
-			firstVal[n][c] = lut[firstPix[n][c]]
 		}
 	}
 	buf, touched := rs.buf, rs.touched
-	plane := size * size
-	pr, pg, pb := planes[:plane:plane], planes[plane:2*plane:2*plane], planes[2*plane:3*plane:3*plane]
+	pix, stride, step := out.pix, out.stride, out.step
 	// put blends pixel k at coverage n/16: over the background from the
 	// tables (small enough to be inlined), or over an earlier object.
 	blend := func(k, n int) {
 		b := buf[k*3 : k*3+3 : k*3+3]
-		q := pix[k*4 : k*4+3 : k*4+3]
 		cov := float32(n) / (ss * ss)
 		for c := range 3 {
 			v := b[c]*(1-cov) + rgb[c]*cov
-			b[c], q[c] = v, uint8(v+0.5)
+			b[c], pix[k*stride+c*step] = v, uint8(v+0.5)
 		}
-		pr[k], pg[k], pb[k] = lut[q[0]], lut[q[1]], lut[q[2]]
 	}
 	put := func(k, n int) {
 		if touched[k] {
@@ -570,9 +592,9 @@ func (rs *renderScratch) renderObject(pix []uint8, planes []float32, size int, o
 		}
 		touched[k] = true
 		*(*[3]float32)(buf[k*3:]) = first[n]
-		*(*[3]uint8)(pix[k*4:]) = firstPix[n]
-		v := &firstVal[n]
-		pr[k], pg[k], pb[k] = v[0], v[1], v[2]
+		q := &firstPix[n]
+		i := k * stride
+		pix[i], pix[i+step], pix[i+2*step] = q[0], q[1], q[2]
 	}
 	// The edge pixels' 16 samples. A circle's test adds the squares of the
 	// terms, computed once here (float64() keeps them rounded, as the

@@ -52,14 +52,18 @@ type Source interface {
 	Close() error
 }
 
-// pixelSource is a Source that can write an example's preprocessed pixels
-// (what Preprocess(ex.Image, size, dst) would write) straight into dst,
-// skipping the image. The Loader uses it, when there is no augmentation,
-// for the generated scenes: on 2 cores their images cost a training step
-// of the quick start's model several percent otherwise.
+// pixelSource is a Source that can write an example's pixels straight into
+// a batch, skipping the image: as Preprocess(ex.Image, size, dst) would
+// write them (exampleInto), or as their 8 bits (exampleBytesInto, the
+// values of which are byteValues). The Loader uses it, when there is no
+// augmentation, for the generated scenes: on 2 cores their images cost a
+// training step of the quick start's model several percent otherwise.
 type pixelSource interface {
-	// exampleInto returns example i with a nil Image and true, having
-	// filled dst (3*size*size values); or false, with dst untouched, when
-	// it cannot at this size (the loader then calls Example).
+	// canWrite reports whether the examples can be written at this size.
+	canWrite(size int) bool
+	// exampleInto returns example i with a nil Image, having filled dst
+	// (3*size*size values); false when it cannot at this size.
 	exampleInto(i, size int, dst []float32) (Example, bool, error)
+	// exampleBytesInto is exampleInto for bytes.
+	exampleBytesInto(i, size int, dst []uint8) (Example, bool, error)
 }

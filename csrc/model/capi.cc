@@ -81,6 +81,13 @@ int siglip_model_embed_images(siglip_model* model, int64_t n, const void* pixels
   return Guard(err, err_len, [&] { Impl(model).EmbedImages(n, pixels, out, train != 0); });
 }
 
+int siglip_model_embed_images_u8(siglip_model* model, int64_t n, const uint8_t* pixels,
+                                 const float* values, void* out, int train, char* err,
+                                 size_t err_len) {
+  return Guard(err, err_len,
+               [&] { Impl(model).EmbedImagesU8(n, pixels, values, out, train != 0); });
+}
+
 int siglip_model_embed_texts(siglip_model* model, int64_t n, const int32_t* tokens,
                              void* out, int train, char* err, size_t err_len) {
   return Guard(err, err_len, [&] { Impl(model).EmbedTexts(n, tokens, out, train != 0); });

@@ -110,6 +110,17 @@ int siglip_model_embed_images(siglip_model* model, int64_t n,
                               const void* pixels, void* out, int train,
                               char* err, size_t err_len);
 
+/* Image tower forward from 8-bit pixels: n images of bytes in the layout of
+ * siglip_model_embed_images, byte b standing for values[b] (256 finite
+ * floats, e.g. the normalisation of b/255), looked up as the patches are
+ * cut. A data loader hands over a quarter of the bytes of float pixels;
+ * the results are those of siglip_model_embed_images of the looked-up
+ * values. Same train semantics. */
+int siglip_model_embed_images_u8(siglip_model* model, int64_t n,
+                                 const uint8_t* pixels, const float* values,
+                                 void* out, int train, char* err,
+                                 size_t err_len);
+
 /* Text tower forward: n token sequences -> n x embed_dim unit vectors.
  * Same train semantics as siglip_model_embed_images. */
 int siglip_model_embed_texts(siglip_model* model, int64_t n,

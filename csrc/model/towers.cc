@@ -254,27 +254,23 @@ class Model final : public ModelBase {
   // Image tower.
 
   void EmbedImages(int64_t n, const void* pixels, void* out, bool train) override {
-    if (n < 1) throw std::invalid_argument("embed images: n must be >= 1");
-    if (pixels == nullptr || out == nullptr) {
-      throw std::invalid_argument("embed images: pixels or out is NULL");
+    if (pixels == nullptr) throw std::invalid_argument("embed images: pixels is NULL");
+    EmbedImagesFrom(n, Pixels{static_cast<const T*>(pixels), nullptr}, out, train);
+  }
+
+  void EmbedImagesU8(int64_t n, const uint8_t* pixels, const float* values, void* out,
+                     bool train) override {
+    if (pixels == nullptr || values == nullptr) {
+      throw std::invalid_argument("embed images: pixels or values is NULL");
     }
-    SetBlasThreads(1);
-    const T* px = static_cast<const T*>(pixels);
-    T* o = static_cast<T*>(out);
-    const int64_t per = cfg_.channels * cfg_.image_size * cfg_.image_size;
-    if (train) {
-      if (n > img_cap_) CarveImage(n);
-      img_train_n_ = -1;
-      ImageForward(n, px, o);
-      img_train_n_ = n;
-      return;
+    for (int b = 0; b < 256; ++b) {
+      if (!std::isfinite(values[b])) {
+        throw std::invalid_argument("embed images: the value of byte " + std::to_string(b) +
+                                    " is not finite");
+      }
+      byte_values_[b] = static_cast<T>(values[b]);
     }
-    img_train_n_ = -1;
-    if (img_cap_ == 0) CarveImage(std::min<int64_t>(n, 16));
-    for (int64_t i = 0; i < n; i += img_cap_) {
-      const int64_t k = std::min(img_cap_, n - i);
-      ImageForward(k, px + i * per, o + i * cfg_.embed_dim);
-    }
+    EmbedImagesFrom(n, Pixels{nullptr, pixels}, out, train);
   }
 
   void EmbedTexts(int64_t n, const int32_t* tokens, void* out, bool train) override {
@@ -438,7 +434,38 @@ class Model final : public ModelBase {
     txt_cap_ = B;
   }
 
-  void ImageForward(int64_t B, const T* px, T* out) {
+  // The images of a forward: T values, or bytes that stand for
+  // byte_values_ (EmbedImagesU8). at(i) is the input from image i on.
+  struct Pixels {
+    const T* values;
+    const uint8_t* bytes;
+    Pixels at(int64_t i, int64_t per) const {
+      return {values ? values + i * per : nullptr, bytes ? bytes + i * per : nullptr};
+    }
+  };
+
+  void EmbedImagesFrom(int64_t n, Pixels px, void* out, bool train) {
+    if (n < 1) throw std::invalid_argument("embed images: n must be >= 1");
+    if (out == nullptr) throw std::invalid_argument("embed images: out is NULL");
+    SetBlasThreads(1);
+    T* o = static_cast<T*>(out);
+    const int64_t per = cfg_.channels * cfg_.image_size * cfg_.image_size;
+    if (train) {
+      if (n > img_cap_) CarveImage(n);
+      img_train_n_ = -1;
+      ImageForward(n, px, o);
+      img_train_n_ = n;
+      return;
+    }
+    img_train_n_ = -1;
+    if (img_cap_ == 0) CarveImage(std::min<int64_t>(n, 16));
+    for (int64_t i = 0; i < n; i += img_cap_) {
+      const int64_t k = std::min(img_cap_, n - i);
+      ImageForward(k, px.at(i, per), o + i * cfg_.embed_dim);
+    }
+  }
+
+  void ImageForward(int64_t B, Pixels px, T* out) {
     const T* p = params_.data();
     const VisionOffsets& v = table_.vision;
     const int64_t Tk = NumPatches(cfg_), M = B * Tk, D = cfg_.vision_width;
@@ -447,15 +474,23 @@ class Model final : public ModelBase {
     const int64_t G = Sz / P, PD = PatchDim(cfg_);
     ImageActs& a = ia_;
     using E = Epilogue<T>;
-    // Patches, flattened in (c, y, x) order like the Conv2d weight.
+    // Patches, flattened in (c, y, x) order like the Conv2d weight; bytes
+    // are looked up in byte_values_ on the way.
+    const T* bv = byte_values_;
     auto im2col = [&](int64_t b, int) {
       for (int64_t gy = 0; gy < G; ++gy) {
         for (int64_t gx = 0; gx < G; ++gx) {
           T* dst = a.patches + (b * Tk + gy * G + gx) * PD;
           for (int64_t c = 0; c < C; ++c) {
             for (int64_t y = 0; y < P; ++y) {
-              const T* src = px + ((b * C + c) * Sz + gy * P + y) * Sz + gx * P;
-              std::memcpy(dst + (c * P + y) * P, src, sizeof(T) * P);
+              const int64_t src = ((b * C + c) * Sz + gy * P + y) * Sz + gx * P;
+              T* d = dst + (c * P + y) * P;
+              if (px.values != nullptr) {
+                std::memcpy(d, px.values + src, sizeof(T) * P);
+              } else {
+                const uint8_t* s = px.bytes + src;
+                for (int64_t x = 0; x < P; ++x) d[x] = bv[s[x]];
+              }
             }
           }
         }
@@ -730,6 +765,7 @@ class Model final : public ModelBase {
   AlignedBuffer<T> img_arena_, txt_arena_;
   int64_t img_cap_ = 0, txt_cap_ = 0;
   int64_t img_train_n_ = -1, txt_train_n_ = -1;
+  T byte_values_[256] = {};  // EmbedImagesU8's table
   ImageActs ia_{};
   TextActs ta_{};
   std::vector<int32_t> ids_;

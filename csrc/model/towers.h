@@ -87,6 +87,9 @@ class ModelBase {
   virtual void Reserve(int64_t n_img, int64_t n_txt) = 0;
   virtual int64_t Bytes() const = 0;
   virtual void EmbedImages(int64_t n, const void* pixels, void* out, bool train) = 0;
+  // EmbedImages of 8-bit pixels: byte b stands for values[b] (256 values).
+  virtual void EmbedImagesU8(int64_t n, const uint8_t* pixels, const float* values, void* out,
+                             bool train) = 0;
   virtual void EmbedTexts(int64_t n, const int32_t* tokens, void* out, bool train) = 0;
   virtual void Backward(const siglip_model_grads& g) = 0;
   virtual void ZeroGrads() = 0;

@@ -430,5 +430,57 @@ TEST(TowerTest, Errors) {
             SIGLIP_EINVAL);
 }
 
+
+// 8-bit pixels: the embeddings equal, bit for bit, those of the pixels the
+// bytes stand for, in training and in chunked inference, for both dtypes.
+template <typename T>
+void CheckBytesMatchValues() {
+  siglip_model_config c = Preset("tiny");
+  ModelPtr m = MakeModel<T>(c, 2, 3);
+  char err[256] = {0};
+  ASSERT_EQ(siglip_model_reserve(m.get(), 2, 2, err, sizeof err), SIGLIP_OK);
+  const int64_t n = 5, per = c.channels * c.image_size * c.image_size;
+  std::mt19937_64 rng(17);
+  std::vector<float> values(256);
+  std::normal_distribution<float> nd;
+  for (auto& v : values) v = nd(rng);
+  std::vector<uint8_t> bytes(n * per);
+  for (auto& b : bytes) b = static_cast<uint8_t>(rng() & 255);
+  std::vector<T> px(n * per);
+  for (size_t i = 0; i < px.size(); ++i) px[i] = static_cast<T>(values[bytes[i]]);
+  for (int train : {0, 1}) {
+    std::vector<T> want(n * c.embed_dim), got(n * c.embed_dim);
+    ASSERT_EQ(siglip_model_embed_images(m.get(), n, px.data(), want.data(), train, err, sizeof err),
+              SIGLIP_OK)
+        << err;
+    ASSERT_EQ(siglip_model_embed_images_u8(m.get(), n, bytes.data(), values.data(), got.data(),
+                                           train, err, sizeof err),
+              SIGLIP_OK)
+        << err;
+    for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], want[i]) << "train " << train;
+  }
+}
+
+TEST(TowerTest, BytePixelsMatchTheirValuesFloat) { CheckBytesMatchValues<float>(); }
+TEST(TowerTest, BytePixelsMatchTheirValuesDouble) { CheckBytesMatchValues<double>(); }
+
+TEST(TowerTest, BytePixelsErrors) {
+  siglip_model_config c = Preset("tiny");
+  ModelPtr m = MakeModel<float>(c, 1, 1);
+  const int64_t per = c.channels * c.image_size * c.image_size;
+  std::vector<uint8_t> bytes(per, 7);
+  std::vector<float> values(256, 0.5f), out(c.embed_dim);
+  char err[256] = {0};
+  EXPECT_EQ(siglip_model_embed_images_u8(m.get(), 1, bytes.data(), nullptr, out.data(), 0, err,
+                                         sizeof err),
+            SIGLIP_EINVAL);
+  EXPECT_NE(std::string(err).find("values is NULL"), std::string::npos) << err;
+  values[200] = std::nanf("");
+  EXPECT_EQ(siglip_model_embed_images_u8(m.get(), 1, bytes.data(), values.data(), out.data(), 0,
+                                         err, sizeof err),
+            SIGLIP_EINVAL);
+  EXPECT_NE(std::string(err).find("byte 200 is not finite"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace siglip_test
