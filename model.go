@@ -425,47 +425,39 @@ func (m *Model) embedImages(pixels Matrix, train bool) (Matrix, error) {
 	if err := m.checkPixels(pixels); err != nil {
 		return Matrix{}, fmt.Errorf("siglip: embed images: %w", err)
 	}
-	out := NewMatrix(pixels.Rows, m.cfg.EmbedDim)
-	tr := C.int(0)
-	if train {
-		tr = 1
-	}
-	err := m.call("embed images", func(e *C.char) C.int {
-		return C.siglip_model_embed_images(m.c, C.int64_t(pixels.Rows), unsafe.Pointer(&pixels.Data[0]),
-			unsafe.Pointer(&out.Data[0]), tr, e, errBufLen)
+	return m.embed("embed images", pixels.Rows, train, func(out unsafe.Pointer, tr C.int, e *C.char) C.int {
+		return C.siglip_model_embed_images(m.c, C.int64_t(pixels.Rows), unsafe.Pointer(&pixels.Data[0]), out, tr, e, errBufLen)
 	})
-	return out, err
 }
 
 func (m *Model) embedImageBytes(pixels PixelBytes, train bool) (Matrix, error) {
 	if err := m.checkPixelBytes(pixels); err != nil {
 		return Matrix{}, fmt.Errorf("siglip: embed images: %w", err)
 	}
-	out := NewMatrix(pixels.Rows, m.cfg.EmbedDim)
-	tr := C.int(0)
-	if train {
-		tr = 1
-	}
-	err := m.call("embed images", func(e *C.char) C.int {
+	return m.embed("embed images", pixels.Rows, train, func(out unsafe.Pointer, tr C.int, e *C.char) C.int {
 		return C.siglip_model_embed_images_u8(m.c, C.int64_t(pixels.Rows), (*C.uint8_t)(unsafe.Pointer(&pixels.Data[0])),
-			(*C.float)(unsafe.Pointer(&pixels.Values[0])), unsafe.Pointer(&out.Data[0]), tr, e, errBufLen)
+			(*C.float)(unsafe.Pointer(&pixels.Values[0])), out, tr, e, errBufLen)
 	})
-	return out, err
 }
 
 func (m *Model) embedTexts(t TokenMatrix, train bool) (Matrix, error) {
 	if err := m.checkTokens(t); err != nil {
 		return Matrix{}, fmt.Errorf("siglip: embed texts: %w", err)
 	}
-	out := NewMatrix(t.Rows, m.cfg.EmbedDim)
+	return m.embed("embed texts", t.Rows, train, func(out unsafe.Pointer, tr C.int, e *C.char) C.int {
+		return C.siglip_model_embed_texts(m.c, C.int64_t(t.Rows), (*C.int32_t)(unsafe.Pointer(&t.IDs[0])), out, tr, e, errBufLen)
+	})
+}
+
+// embed runs one of the towers' embedding calls into a new rows x EmbedDim
+// matrix; train keeps the activations for Backward.
+func (m *Model) embed(what string, rows int, train bool, call func(out unsafe.Pointer, train C.int, e *C.char) C.int) (Matrix, error) {
+	out := NewMatrix(rows, m.cfg.EmbedDim)
 	tr := C.int(0)
 	if train {
 		tr = 1
 	}
-	err := m.call("embed texts", func(e *C.char) C.int {
-		return C.siglip_model_embed_texts(m.c, C.int64_t(t.Rows), (*C.int32_t)(unsafe.Pointer(&t.IDs[0])),
-			unsafe.Pointer(&out.Data[0]), tr, e, errBufLen)
-	})
+	err := m.call(what, func(e *C.char) C.int { return call(unsafe.Pointer(&out.Data[0]), tr, e) })
 	return out, err
 }
 

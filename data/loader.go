@@ -118,9 +118,11 @@ type Loader struct {
 	done    chan struct{}
 	wg      sync.WaitGroup
 
-	// bytes: the batches hold Bytes (LoaderOptions.Bytes, and the source
-	// can write them).
-	bytes bool
+	// direct is the source when it writes the pixels of the batches
+	// itself at this size (no augmentation), else nil; bytes: the batches
+	// hold Bytes (LoaderOptions.Bytes, with a direct source).
+	direct pixelSource
+	bytes  bool
 	// Buffers of released batches (see Release), reused by produce.
 	freePixels chan []float32
 	freeBytes  chan []uint8
@@ -178,8 +180,8 @@ func NewLoader(src Source, o LoaderOptions) (*Loader, error) {
 	// filled and the caller's.
 	l.freePixels = make(chan []float32, o.Prefetch+2)
 	l.freeBytes = make(chan []uint8, o.Prefetch+2)
-	if ps, ok := src.(pixelSource); ok && o.Bytes && !o.Augment {
-		l.bytes = ps.canWrite(o.ImageSize)
+	if ps, ok := src.(pixelSource); ok && !o.Augment && ps.canWrite(o.ImageSize) {
+		l.direct, l.bytes = ps, o.Bytes
 	}
 	l.freeTokens = make(chan []int32, o.Prefetch+2)
 	l.state.Seed = o.Seed
@@ -454,30 +456,26 @@ func (l *Loader) decodeRows(pb *pendingBatch) {
 // fill decodes row of b.
 func (l *Loader) fill(b *Batch, row int) error {
 	i := b.Indices[row]
-	var ex Example
-	direct := false // the source wrote the pixels itself
-	if l.bytes {
-		var err error
-		ex, direct, err = l.src.(pixelSource).exampleBytesInto(i, l.o.ImageSize, b.Bytes[row*l.pixels:(row+1)*l.pixels])
-		if err != nil {
-			return fmt.Errorf("%s: example %d: %w", l.src.Name(), i, err)
-		}
-		if !direct { // canWrite said it would
-			return fmt.Errorf("data: %s: example %d: the source cannot write %d px bytes", l.src.Name(), i, l.o.ImageSize)
-		}
-	}
 	var dst []float32
 	if !l.bytes {
 		dst = b.Pixels[row*l.pixels : (row+1)*l.pixels]
 	}
-	if ps, ok := l.src.(pixelSource); ok && !l.o.Augment && !l.bytes {
-		var err error
-		if ex, direct, err = ps.exampleInto(i, l.o.ImageSize, dst); err != nil {
-			return fmt.Errorf("%s: example %d: %w", l.src.Name(), i, err)
-		}
+	var ex Example
+	var err error
+	direct := false // the source wrote the pixels itself
+	switch {
+	case l.bytes:
+		ex, direct, err = l.direct.exampleBytesInto(i, l.o.ImageSize, b.Bytes[row*l.pixels:(row+1)*l.pixels])
+	case l.direct != nil:
+		ex, direct, err = l.direct.exampleInto(i, l.o.ImageSize, dst)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: example %d: %w", l.src.Name(), i, err)
+	}
+	if l.direct != nil && !direct { // canWrite said it would
+		return fmt.Errorf("data: %s: example %d: the source cannot write %d px images", l.src.Name(), i, l.o.ImageSize)
 	}
 	if !direct {
-		var err error
 		if ex, err = l.src.Example(i); err != nil {
 			return fmt.Errorf("%s: example %d: %w", l.src.Name(), i, err)
 		}

@@ -778,8 +778,9 @@ func argminAbs(a []float64) int {
 	return m
 }
 
-// thresholds replaces each dy of a with threshold(shape, r, dy), with the
-// same operations, one shape's loop at a time.
+// thresholds replaces each dy of a with t(dy) of renderObject for a
+// square, triangle or cross of radius r (inside(dx, dy) is |dx| <= t(dy)),
+// with the operations of SceneObject.inside, one shape's loop at a time.
 func thresholds(shape int, r float64, a []float64) {
 	inf := math.Inf(-1)
 	switch shape {
@@ -801,40 +802,19 @@ func thresholds(shape int, r float64, a []float64) {
 				a[j] = 1.1 * r * (dy - top) / (bottom - top)
 			}
 		}
-	default:
-		for j, dy := range a {
-			a[j] = threshold(shape, r, dy)
-		}
-	}
-}
-
-// threshold returns t(dy) of renderObject for a square, triangle or cross
-// of radius r: inside(dx, dy) is |dx| <= t(dy).
-func threshold(shape int, r, dy float64) float64 {
-	switch shape {
-	case 1: // square
-		h := 0.88 * r
-		if math.Abs(dy) <= h {
-			return h
-		}
-	case 2: // triangle
-		top, bottom := -r, 0.8*r
-		if dy < top || dy > bottom {
-			break
-		}
-		return 1.1 * r * (dy - top) / (bottom - top)
-	default: // cross
+	default: // cross: the arm along x where |dy| <= w, the arm along y where |dy| <= r
 		w := 0.36 * r
-		t := math.Inf(-1)
-		if math.Abs(dy) <= w {
-			t = r
+		for j, dy := range a {
+			switch {
+			case math.Abs(dy) <= w:
+				a[j] = r
+			case math.Abs(dy) <= r:
+				a[j] = w
+			default:
+				a[j] = inf
+			}
 		}
-		if math.Abs(dy) <= r && w > t {
-			t = w
-		}
-		return t
 	}
-	return math.Inf(-1)
 }
 
 // sceneWords lists every word of the scenes' captions and prompts.
